@@ -1,0 +1,50 @@
+//go:build !unix
+
+package datadir
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Lock on non-unix systems is a best-effort exclusive-create lock file: it
+// detects a concurrent holder but a crash leaves the file behind (remove it
+// by hand). tirun targets Linux; this keeps other builds compiling.
+type Lock struct{ dir, path string }
+
+func Acquire(dir string) (*Lock, error) {
+	if dir == "" {
+		return nil, errors.New("datadir.Acquire: argument 'dir' must not be empty")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("datadir.Acquire: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("datadir.Acquire: create %s: %w", abs, err)
+	}
+	path := filepath.Join(abs, LockFileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, &InUseError{Dir: abs}
+		}
+		return nil, fmt.Errorf("datadir.Acquire: %w", err)
+	}
+	fmt.Fprintf(f, "%d\n", os.Getpid())
+	f.Close()
+	return &Lock{dir: abs, path: path}, nil
+}
+
+func (l *Lock) Dir() string { return l.dir }
+
+func (l *Lock) Release() error {
+	if l.path == "" {
+		return nil
+	}
+	p := l.path
+	l.path = ""
+	return os.Remove(p)
+}
