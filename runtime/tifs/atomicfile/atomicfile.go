@@ -1,6 +1,11 @@
 // Package atomicfile replaces files so that a reader (or a crash) only ever sees the old
 // contents or the complete new contents, never a torn mix. Both Ti.Filesystem.File.write and
 // the Ti.App.Properties store need this; os.WriteFile truncates in place and is not safe.
+//
+// urlsession/datadir has a similar helper for the engine's own stores; this one differs where
+// Ti.Filesystem needs it to: it never creates missing parent directories (File.write into a
+// missing folder must fail, as in Titanium), it keeps an existing file's permission bits, and it
+// hands fill the *os.File itself so io.Copy from another file can use copy_file_range/sendfile.
 package atomicfile
 
 import (
