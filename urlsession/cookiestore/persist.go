@@ -1,0 +1,129 @@
+package cookiestore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/tirun/tirun/urlsession/datadir"
+)
+
+// fileFormat is the on-disk shape; Version guards future changes.
+type fileFormat struct {
+	Version int       `json:"version"`
+	Cookies []*Cookie `json:"cookies"`
+}
+
+const formatVersion = 1
+
+func load(path string) ([]*Cookie, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cookiestore: read %s: %w", path, err)
+	}
+	var f fileFormat
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("cookiestore: corrupt cookie file %s: %w", path, err)
+	}
+	if f.Version != formatVersion {
+		return nil, fmt.Errorf("cookiestore: cookie file %s has unsupported version %d", path, f.Version)
+	}
+	return f.Cookies, nil
+}
+
+// changedLocked marks the jar dirty and arms the autosave timer.
+func (j *Jar) changedLocked() {
+	j.dirty = true
+	if j.opts.Path == "" || j.opts.FlushDelay < 0 || j.closed || j.timer != nil {
+		return
+	}
+	j.timer = time.AfterFunc(j.opts.FlushDelay, j.autosave)
+}
+
+func (j *Jar) autosave() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.timer = nil
+	if err := j.flushLocked(); err != nil {
+		j.saveErr = err
+	}
+}
+
+// Flush writes the persistent, unexpired cookies to Path now (a no-op for
+// an in-memory jar). It also reports a failure of an earlier autosave.
+func (j *Jar) Flush() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	err := j.flushLocked()
+	if err == nil {
+		err, j.saveErr = j.saveErr, nil
+	}
+	return err
+}
+
+// flushLocked writes the file while holding mu, so that a concurrent Clear
+// cannot interleave with (and be undone by) a write in progress.
+func (j *Jar) flushLocked() error {
+	if j.timer != nil {
+		j.timer.Stop()
+		j.timer = nil
+	}
+	if j.opts.Path == "" || !j.dirty {
+		return nil
+	}
+	now := j.opts.Now()
+	f := fileFormat{Version: formatVersion, Cookies: []*Cookie{}}
+	for _, c := range j.cookies {
+		if c.Persistent && !c.expired(now) {
+			f.Cookies = append(f.Cookies, c)
+		}
+	}
+	err := datadir.WriteFileFunc(j.opts.Path, 0o600, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		return enc.Encode(&f)
+	})
+	if err != nil {
+		return fmt.Errorf("cookiestore: %w", err)
+	}
+	j.dirty = false
+	return nil
+}
+
+// Clear forgets every cookie and removes the file.
+func (j *Jar) Clear() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.cookies = make(map[string]*Cookie)
+	j.dirty = false
+	j.saveErr = nil
+	if j.timer != nil {
+		j.timer.Stop()
+		j.timer = nil
+	}
+	if j.opts.Path == "" {
+		return nil
+	}
+	if err := os.Remove(j.opts.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cookiestore: remove %s: %w", j.opts.Path, err)
+	}
+	return nil
+}
+
+// Reset is Clear, named after NSURLSession reset.
+func (j *Jar) Reset() error { return j.Clear() }
+
+// Close flushes and stops autosaving. The jar stays usable in memory.
+func (j *Jar) Close() error {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
+	return j.Flush()
+}
