@@ -42,6 +42,7 @@ type Loop struct {
 	timers     timerSet
 	rejections rejectionTracker
 	reported   error // uncaught error reported by queueMicrotask wrappers during a job
+	locals     map[any]any
 }
 
 // New creates a loop for vm and installs the timer globals (setTimeout, setInterval,
@@ -58,6 +59,20 @@ func New(vm *goja.Runtime) *Loop {
 
 // VM returns the runtime the loop owns. Use it only on the loop goroutine.
 func (l *Loop) VM() *goja.Runtime { return l.vm }
+
+// Local returns the per-loop value stored under key, creating it with init on first use.
+// Packages use it for per-VM singletons (e.g. shared prototypes). Loop goroutine only.
+func (l *Loop) Local(key any, init func() any) any {
+	if v, ok := l.locals[key]; ok {
+		return v
+	}
+	if l.locals == nil {
+		l.locals = make(map[any]any)
+	}
+	v := init()
+	l.locals[key] = v
+	return v
+}
 
 // Context is cancelled when the current (or next) Run ends. Native work started from the loop
 // should derive from it so that it stops with the run.
