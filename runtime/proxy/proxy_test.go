@@ -349,7 +349,10 @@ func TestRemoveAllListenersAndFromValue(t *testing.T) {
 func TestThrowHelpers(t *testing.T) {
 	f := newFixture(t)
 	f.vm.Set("failPlain", func(goja.FunctionCall) goja.Value { ThrowError(f.vm, "Mod.fn: %s went wrong", "it"); return nil })
-	f.vm.Set("failType", func(goja.FunctionCall) goja.Value { ThrowTypeError(f.vm, "Mod.fn: argument 'x' must be %d%%", 100); return nil })
+	f.vm.Set("failType", func(goja.FunctionCall) goja.Value {
+		ThrowTypeError(f.vm, "Mod.fn: argument 'x' must be %d%%", 100)
+		return nil
+	})
 	f.mustRun(t, `
 		assertThrows(failPlain, Error, 'Mod.fn: it went wrong');
 		assertThrows(failType, TypeError, "Mod.fn: argument 'x' must be 100%");
