@@ -1,0 +1,179 @@
+package urlsession
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Version goes into the default User-Agent.
+const Version = "0.1.0"
+
+// EngineOptions configure an Engine. All fields are optional.
+type EngineOptions struct {
+	// DataDir holds the sessions' directories (under DataDir/urlsession). Empty means
+	// a temporary directory owned by the engine and removed by Close.
+	DataDir string
+	// Transport replaces the per-session transports (tests, custom proxies). The
+	// configuration's TLS, proxy and timeout settings then do not apply to dialing.
+	Transport http.RoundTripper
+	// Cookies is the shared storage of default and background sessions; nil means an
+	// in-memory jar. Ephemeral sessions always get a private in-memory jar.
+	Cookies CookieStorage
+	// Logger receives warnings (e.g. a delegate that panicked); nil discards them.
+	Logger *slog.Logger
+}
+
+// Engine creates sessions and owns what they share.
+type Engine struct {
+	dir       string
+	ownsDir   bool
+	transport http.RoundTripper
+	cookies   CookieStorage
+	logger    *slog.Logger
+
+	mu       sync.Mutex
+	sessions map[*Session]struct{}
+	closed   bool
+}
+
+// NewEngine prepares the data directory (mode 0700).
+func NewEngine(opts EngineOptions) (*Engine, error) {
+	e := &Engine{transport: opts.Transport, cookies: opts.Cookies, logger: opts.Logger,
+		sessions: make(map[*Session]struct{})}
+	if e.logger == nil {
+		e.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if e.cookies == nil {
+		e.cookies = newMemoryJar()
+	}
+	if opts.DataDir == "" {
+		dir, err := os.MkdirTemp("", "tirun-urlsession-*") // created 0700
+		if err != nil {
+			return nil, fmt.Errorf("urlsession: creating the engine's directory: %w", err)
+		}
+		e.dir, e.ownsDir = dir, true
+	} else {
+		e.dir = filepath.Join(opts.DataDir, "urlsession")
+		if err := os.MkdirAll(e.dir, 0o700); err != nil {
+			return nil, fmt.Errorf("urlsession: creating %s: %w", e.dir, err)
+		}
+	}
+	return e, nil
+}
+
+// Dir is the directory holding the sessions' directories.
+func (e *Engine) Dir() string { return e.dir }
+
+// NewSession creates a session from a copy of cfg (zero durations and limits take
+// their defaults). d receives the session's events and must not be nil.
+func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
+	if d == nil {
+		return nil, errors.New("urlsession: NewSession needs a non-nil delegate")
+	}
+	if cfg.Kind == KindBackground && cfg.Identifier == "" {
+		return nil, errors.New("urlsession: a background configuration needs a non-empty identifier")
+	}
+	cfg = cfg.clone().withDefaults()
+	s := &Session{engine: e, cfg: cfg, delegate: d, live: make(map[uint64]*Task),
+		hosts: newHostLimiter(cfg.HTTPMaximumConnectionsPerHost),
+		wake:  make(chan struct{}, 1), done: make(chan struct{})}
+	if cfg.Kind == KindEphemeral {
+		s.jar = newMemoryJar()
+	} else {
+		s.jar = e.cookies
+	}
+	if e.transport != nil {
+		s.transport = e.transport
+	} else {
+		tr, err := newTransport(cfg)
+		if err != nil {
+			return nil, err
+		}
+		s.transport, s.ownTransport = tr, tr
+	}
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, errors.New("urlsession: NewSession called on a closed engine")
+	}
+	dir, err := os.MkdirTemp(e.dir, dirPrefix(cfg)) // 0700
+	if err != nil {
+		return nil, fmt.Errorf("urlsession: creating the session directory: %w", err)
+	}
+	s.dir = dir
+	e.sessions[s] = struct{}{}
+	go s.dispatch()
+	return s, nil
+}
+
+// dirPrefix keeps only harmless characters of the identifier for a readable name.
+func dirPrefix(cfg Configuration) string {
+	name := cfg.Identifier
+	if name == "" {
+		name = cfg.Kind.String()
+	}
+	name = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return r
+		}
+		return '_'
+	}, name)
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return strings.TrimLeft(name, ".") + "-*"
+}
+
+func (e *Engine) forget(s *Session) {
+	e.mu.Lock()
+	delete(e.sessions, s)
+	e.mu.Unlock()
+}
+
+// Close invalidates and cancels every session, waits until each delivered
+// DidBecomeInvalid, and removes the engine's temporary directory. Idempotent.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	sessions := make([]*Session, 0, len(e.sessions))
+	for s := range e.sessions {
+		sessions = append(sessions, s)
+	}
+	e.mu.Unlock()
+	for _, s := range sessions {
+		s.InvalidateAndCancel()
+	}
+	for _, s := range sessions {
+		<-s.done
+	}
+	if c, ok := e.transport.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	if e.ownsDir {
+		if err := os.RemoveAll(e.dir); err != nil {
+			return fmt.Errorf("urlsession: removing %s: %w", e.dir, err)
+		}
+	}
+	return nil
+}
+
+func sortTasks(ts []*Task) {
+	slices.SortFunc(ts, func(a, b *Task) int { return cmp.Compare(a.id, b.id) })
+}
+
+// removeQuietly deletes a temporary file; a missing file is fine (it was moved).
+func removeQuietly(path string) {
+	if path != "" {
+		_ = os.Remove(path)
+	}
+}

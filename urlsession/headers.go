@@ -1,0 +1,116 @@
+package urlsession
+
+import (
+	"net/http"
+	"os"
+	"strings"
+)
+
+// mergeHeaders puts configuration headers under request headers: a configuration
+// header is dropped when the request names the same header in any case. Spelling and
+// order are kept.
+func mergeHeaders(req, cfg []Header) []Header {
+	out := make([]Header, 0, len(req)+len(cfg)+4)
+	out = append(out, req...)
+	for _, c := range cfg {
+		if findHeader(req, c.Name) < 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// findHeader returns the index of the last header named name (any case), or -1.
+func findHeader(hs []Header, name string) int {
+	for i := len(hs) - 1; i >= 0; i-- {
+		if strings.EqualFold(hs[i].Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func removeHeaders(hs []Header, names ...string) []Header {
+	out := hs[:0:0]
+	for _, h := range hs {
+		drop := false
+		for _, n := range names {
+			if strings.EqualFold(h.Name, n) {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+var defaultUserAgent = "tirun/" + Version + " urlsession"
+
+// acceptLanguage derives the preferred language from the POSIX locale, e.g.
+// LANG=fr_CA.UTF-8 gives "fr-CA,fr;q=0.9"; "C"/"POSIX"/unset give "en".
+var acceptLanguage = func() string {
+	loc := ""
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(k); v != "" {
+			loc = v
+			break
+		}
+	}
+	if i := strings.IndexAny(loc, ".@"); i >= 0 {
+		loc = loc[:i]
+	}
+	if loc == "" || loc == "C" || loc == "POSIX" {
+		return "en"
+	}
+	tag := strings.ReplaceAll(loc, "_", "-")
+	if lang, _, ok := strings.Cut(tag, "-"); ok {
+		return tag + "," + lang + ";q=0.9"
+	}
+	return tag
+}()
+
+// addDefaultHeaders adds what browsers and NSURLSession send, only when absent.
+func addDefaultHeaders(hs *[]Header) {
+	defaults := [...]Header{
+		{"User-Agent", defaultUserAgent},
+		{"Accept", "*/*"},
+		{"Accept-Language", acceptLanguage},
+		{"Accept-Encoding", "gzip, deflate, br"},
+	}
+	for _, d := range defaults {
+		if findHeader(*hs, d.Name) < 0 {
+			*hs = append(*hs, d)
+		}
+	}
+}
+
+// wireHeader converts headers to an http.Header without canonicalising names:
+// net/http's HTTP/1 writer emits map keys verbatim. A few names are handled by the
+// transport itself and must not be written twice: Host becomes req.Host, framing
+// headers are computed from the body, and a User-Agent spelled non-canonically is
+// kept while its canonical key is left present-but-empty so net/http neither adds its
+// own nor writes a second one.
+func wireHeader(hs []Header) (http.Header, string) {
+	h := make(http.Header, len(hs)+1)
+	host := ""
+	for _, x := range hs {
+		switch strings.ToLower(x.Name) {
+		case "host":
+			host = x.Value
+			continue
+		case "content-length", "transfer-encoding", "trailer":
+			continue
+		case "user-agent":
+			if x.Name != "User-Agent" {
+				if _, ok := h["User-Agent"]; !ok {
+					h["User-Agent"] = nil
+				}
+			}
+		}
+		h[x.Name] = append(h[x.Name], x.Value)
+	}
+	return h, host
+}

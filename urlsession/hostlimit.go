@@ -1,0 +1,60 @@
+package urlsession
+
+import (
+	"context"
+	"sync"
+)
+
+// hostLimiter bounds the number of tasks talking to one host:port at a time. It is
+// done here rather than with http.Transport.MaxConnsPerHost so that a waiting task is
+// visibly "queued": its timeouts start only once it holds a slot. Waiters are served
+// in FIFO order (blocked channel senders are queued in order).
+type hostLimiter struct {
+	limit int
+	mu    sync.Mutex
+	hosts map[string]*hostSlots
+}
+
+type hostSlots struct {
+	sem  chan struct{}
+	refs int // tasks holding or waiting for a slot; the entry is dropped at zero
+}
+
+func newHostLimiter(limit int) *hostLimiter {
+	return &hostLimiter{limit: limit, hosts: make(map[string]*hostSlots)}
+}
+
+// acquire waits for a slot for key. The returned release must be called exactly once.
+func (h *hostLimiter) acquire(ctx context.Context, key string) (func(), error) {
+	h.mu.Lock()
+	hs := h.hosts[key]
+	if hs == nil {
+		hs = &hostSlots{sem: make(chan struct{}, h.limit)}
+		h.hosts[key] = hs
+	}
+	hs.refs++
+	h.mu.Unlock()
+
+	select {
+	case hs.sem <- struct{}{}:
+	case <-ctx.Done():
+		h.unref(key, hs)
+		return nil, context.Cause(ctx)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			<-hs.sem
+			h.unref(key, hs)
+		})
+	}, nil
+}
+
+func (h *hostLimiter) unref(key string, hs *hostSlots) {
+	h.mu.Lock()
+	hs.refs--
+	if hs.refs == 0 {
+		delete(h.hosts, key)
+	}
+	h.mu.Unlock()
+}

@@ -1,0 +1,118 @@
+package urlsession
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// hop is one request of a task's redirect chain.
+type hop struct {
+	url    *url.URL
+	method string
+	header []Header // merged, exact spelling, without cookies
+	body   bodySource
+}
+
+// bodySource produces a fresh request body for every attempt (retries, 307/308).
+type bodySource struct {
+	data []byte
+	file string
+	size int64
+}
+
+func (b bodySource) empty() bool { return b.data == nil && b.file == "" }
+
+// open returns the body as the transport wants it; a file is streamed.
+func (b bodySource) open() (io.ReadCloser, error) {
+	if b.file != "" {
+		return os.Open(b.file)
+	}
+	return io.NopCloser(bytes.NewReader(b.data)), nil
+}
+
+// parseTaskURL accepts absolute http(s) URLs with a host and a valid port.
+func parseTaskURL(raw string) (*url.URL, *URLError) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, newURLError(CodeBadURL, raw, err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	case "":
+		return nil, newURLError(CodeBadURL, raw, errors.New("the URL has no scheme"))
+	default:
+		return nil, newURLError(CodeUnsupportedURL, raw, errors.New("only http and https are supported"))
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Hostname() == "" {
+		return nil, newURLError(CodeBadURL, raw, errors.New("the URL has no host"))
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, newURLError(CodeBadURL, raw, errors.New("the URL's port is out of range"))
+		}
+	}
+	return u, nil
+}
+
+// firstHop validates the task's request and builds the first request of the chain.
+func (s *Session) firstHop(t *Task) (*hop, *URLError) {
+	r := t.req
+	u, uerr := parseTaskURL(r.URL)
+	if uerr != nil {
+		return nil, uerr
+	}
+	h := &hop{url: u, method: strings.ToUpper(r.Method)}
+	switch {
+	case r.BodyFile != "":
+		info, err := os.Stat(r.BodyFile)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, newURLError(CodeFileDoesNotExist, r.URL, err)
+		case errors.Is(err, fs.ErrPermission):
+			return nil, newURLError(CodeNoPermissionsToReadFile, r.URL, err)
+		case err != nil:
+			return nil, newURLError(CodeFileDoesNotExist, r.URL, err)
+		case info.IsDir():
+			return nil, newURLError(CodeFileIsDirectory, r.URL, errors.New("the body file is a directory"))
+		}
+		f, err := os.Open(r.BodyFile) // fail now, not halfway through the request
+		if err != nil {
+			return nil, newURLError(CodeNoPermissionsToReadFile, r.URL, err)
+		}
+		f.Close()
+		h.body = bodySource{file: r.BodyFile, size: info.Size()}
+	case r.Body != nil:
+		h.body = bodySource{data: r.Body, size: int64(len(r.Body))}
+	}
+	if h.method == "" {
+		if t.kind == KindUploadTask || !h.body.empty() {
+			h.method = http.MethodPost
+		} else {
+			h.method = http.MethodGet
+		}
+	}
+	if h.method == http.MethodGet && h.body.size > 0 {
+		return nil, newURLError(CodeDataLengthExceedsMaximum, r.URL, errors.New("a GET request cannot carry a body"))
+	}
+	h.header = mergeHeaders(r.Header, s.cfg.HTTPAdditionalHeaders)
+	if u.User != nil && findHeader(h.header, "Authorization") < 0 {
+		pass, _ := u.User.Password()
+		cred := base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pass))
+		h.header = append(h.header, Header{"Authorization", "Basic " + cred})
+	}
+	if h.method == http.MethodPost && h.body.size > 0 && findHeader(h.header, "Content-Type") < 0 {
+		h.header = append(h.header, Header{"Content-Type", "application/x-www-form-urlencoded"})
+	}
+	addDefaultHeaders(&h.header)
+	t.expectedSend.Store(h.body.size)
+	return h, nil
+}

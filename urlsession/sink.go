@@ -1,0 +1,94 @@
+package urlsession
+
+import (
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"sync"
+)
+
+// downloadBufSize is the chunk written to disk per write call. Large chunks keep the
+// syscall count low on fast links; only active downloads hold one (pooled).
+const downloadBufSize = 256 << 10
+
+var downloadBufs = sync.Pool{New: func() any { b := make([]byte, downloadBufSize); return &b }}
+
+// writeDownload streams r into a new owner-only file in the session directory,
+// fsyncs it and returns its path. The name is ours, never the server's.
+func (s *Session) writeDownload(r io.Reader) (string, error) {
+	f, err := os.CreateTemp(s.dir, "download-*.tmp") // mode 0600
+	if err != nil {
+		return "", newURLError(CodeCannotCreateFile, "", err)
+	}
+	path := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(path)
+		return "", err
+	}
+	bp := downloadBufs.Get().(*[]byte)
+	defer downloadBufs.Put(bp)
+	buf := *bp
+	for {
+		// Fill most of the buffer before writing: network reads are often small.
+		off := 0
+		var rerr error
+		for off < len(buf)-4096 && rerr == nil {
+			var n int
+			n, rerr = r.Read(buf[off:])
+			off += n
+		}
+		if off > 0 {
+			if _, err := f.Write(buf[:off]); err != nil {
+				return fail(newURLError(CodeCannotWriteToFile, "", err))
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fail(rerr)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return fail(newURLError(CodeCannotWriteToFile, "", err))
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return "", newURLError(CodeCannotWriteToFile, "", err)
+	}
+	return path, nil
+}
+
+// errBodyTooLarge is the cause of CodeDataLengthExceedsMaximum.
+var errBodyTooLarge = errors.New("the response body is larger than Configuration.MaxDataBodyBytes")
+
+// readCapped reads a whole body into memory, failing as soon as it would exceed
+// limit instead of growing without bound.
+func readCapped(r io.Reader, expected, limit int64) ([]byte, error) {
+	if expected > limit {
+		return nil, newURLError(CodeDataLengthExceedsMaximum, "", errBodyTooLarge)
+	}
+	initial := int64(512)
+	if expected >= 0 {
+		initial = expected + 1 // +1: room for the read that reports EOF
+	}
+	buf := make([]byte, 0, initial)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, max(512, min(len(buf), int(limit+1)-len(buf))))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, newURLError(CodeDataLengthExceedsMaximum, "", errBodyTooLarge)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package urlsession
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync/atomic"
+	"syscall"
+)
+
+// run is a task's goroutine: it performs the transfer and reports the outcome once.
+func (s *Session) run(t *Task) { t.finish(s.transfer(t)) }
+
+func (s *Session) transfer(t *Task) transferResult {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	t.mu.Lock()
+	t.cancel = cancel
+	cancelled := t.state == StateCanceling // Cancel ran between Resume and here
+	t.mu.Unlock()
+	if cancelled {
+		cancel(errCancelled)
+	}
+
+	cur, uerr := s.firstHop(t)
+	if uerr != nil {
+		return transferResult{err: uerr}
+	}
+	tm := newTaskTimers(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
+	defer tm.stop()
+	origin := cur.url
+	for redirects := 0; ; redirects++ {
+		t.setCurrentURL(cur.url.String())
+		resp, release, uerr := s.send(ctx, t, cur, tm)
+		if uerr != nil {
+			return transferResult{err: uerr}
+		}
+		s.storeCookies(cur, resp)
+		next, isRedirect, uerr := nextHop(cur, resp, origin)
+		if uerr == nil && !isRedirect {
+			defer release()
+			return s.receive(ctx, t, cur, resp, tm)
+		}
+		discardBody(resp)
+		release()
+		if uerr != nil {
+			return transferResult{err: uerr}
+		}
+		if redirects == MaxRedirects {
+			return transferResult{err: newURLError(CodeHTTPTooManyRedirects, cur.url.String(), nil)}
+		}
+		cur = next
+	}
+}
+
+// send waits for a host slot and performs one request. A request that fails on a
+// reused (possibly stale) pooled connection before any response is sent again once:
+// bodies are always replayable here (bytes or a file reopened).
+func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Response, func(), *URLError) {
+	tm.setQueued(true)
+	release, err := s.hosts.acquire(ctx, hostKey(h.url))
+	tm.setQueued(false)
+	if err != nil {
+		return nil, nil, mapError(ctx, err, h.url.String())
+	}
+	tm.startResource()
+	for attempt := 0; ; attempt++ {
+		var reused atomic.Bool
+		trace := &httptrace.ClientTrace{
+			GotConn:              func(i httptrace.GotConnInfo) { reused.Store(i.Reused); tm.arm() },
+			WroteHeaders:         tm.touch,
+			GotFirstResponseByte: tm.touch,
+		}
+		req, uerr := s.buildRequest(httptrace.WithClientTrace(ctx, trace), t, h, tm)
+		if uerr != nil {
+			release()
+			return nil, nil, uerr
+		}
+		resp, err := s.transport.RoundTrip(req)
+		if err == nil {
+			return resp, release, nil
+		}
+		if attempt == 0 && reused.Load() && ctx.Err() == nil && isStaleConnError(err) {
+			continue
+		}
+		release()
+		return nil, nil, mapError(ctx, err, h.url.String())
+	}
+}
+
+func (s *Session) buildRequest(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Request, *URLError) {
+	u := *h.url
+	u.User = nil // credentials were turned into an Authorization header
+	req, err := http.NewRequestWithContext(ctx, h.method, u.String(), nil)
+	if err != nil {
+		return nil, newURLError(CodeBadURL, h.url.String(), err)
+	}
+	hdr, host := wireHeader(h.header)
+	if host != "" {
+		req.Host = host
+	}
+	if s.cfg.HTTPShouldSetCookies && s.jar != nil {
+		addJarCookies(hdr, s.jar.Cookies(h.url))
+	}
+	req.Header = hdr
+	if !h.body.empty() && h.body.size > 0 {
+		open := func() (io.ReadCloser, error) {
+			rc, err := h.body.open()
+			if err != nil {
+				return nil, err
+			}
+			t.sent.Store(0)
+			return &sendReader{rc: rc, ctx: ctx, task: t, timers: tm,
+				gate: progressGate{interval: s.cfg.ProgressInterval}}, nil
+		}
+		body, err := open()
+		if err != nil {
+			return nil, newURLError(CodeNoPermissionsToReadFile, h.url.String(), err)
+		}
+		req.Body, req.GetBody, req.ContentLength = body, open, h.body.size
+	} else if !h.body.empty() {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	return req, nil
+}
+
+// addJarCookies appends stored cookies to a Cookie header the caller may have set
+// (in any spelling), or adds one.
+func addJarCookies(h http.Header, cookies []*http.Cookie) {
+	if len(cookies) == 0 {
+		return
+	}
+	var b strings.Builder
+	for i, c := range cookies {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(c.Name + "=" + c.Value)
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, "Cookie") && len(v) > 0 {
+			v[len(v)-1] += "; " + b.String()
+			return
+		}
+	}
+	h["Cookie"] = []string{b.String()}
+}
+
+func (s *Session) storeCookies(h *hop, resp *http.Response) {
+	if s.cfg.HTTPCookieAcceptPolicy == CookieAcceptNever || s.jar == nil {
+		return
+	}
+	if cs := resp.Cookies(); len(cs) > 0 {
+		s.jar.SetCookies(h.url, cs)
+	}
+}
+
+func isStaleConnError(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.Contains(err.Error(), "server closed idle connection")
+}
+
+// discardBody drains a little of a body we do not need so the connection can be
+// reused, then closes it.
+func discardBody(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+	resp.Body.Close()
+}
+
+// receive handles the final response: it is announced to the delegate, then its
+// (decoded) body goes to memory or to a file.
+func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Response, tm *taskTimers) transferResult {
+	defer resp.Body.Close()
+	encodings, known := contentEncodings(resp.Header.Get("Content-Encoding"))
+	decode := known && len(encodings) > 0 && !resp.Uncompressed
+	expected := resp.ContentLength
+	if decode || expected < 0 {
+		expected = SizeUnknown // the decoded length is not announced
+	}
+	t.expectedReceive.Store(expected)
+	r := newResponse(resp, h.url, expected)
+	t.mu.Lock()
+	t.response = r
+	t.mu.Unlock()
+	s.enqueue(event{kind: evResponse, task: t, resp: r})
+
+	var src io.Reader = &rawReader{r: resp.Body, timers: tm}
+	if decode {
+		src = newDecoder(src, encodings)
+	}
+	rr := &receiveReader{r: src, ctx: ctx, task: t, progress: t.kind == KindDownloadTask,
+		gate: progressGate{interval: s.cfg.ProgressInterval}}
+	res := transferResult{response: r}
+	var err error
+	if t.kind == KindDownloadTask {
+		res.download, err = s.writeDownload(rr)
+	} else {
+		res.body, err = readCapped(rr, expected, s.cfg.MaxDataBodyBytes)
+	}
+	if err != nil {
+		res.err = s.receiveError(ctx, t, h, err)
+	}
+	return res
+}
+
+func (s *Session) receiveError(ctx context.Context, t *Task, h *hop, err error) *URLError {
+	var ue *URLError
+	if errors.As(err, &ue) {
+		if ue.URL == "" {
+			ue.URL = h.url.String()
+		}
+		return ue
+	}
+	ue = mapError(ctx, err, h.url.String())
+	var de *decodeError
+	if ue.Code == CodeCannotDecodeRawData && errors.As(err, &de) && t.kind == KindDownloadTask {
+		ue = newURLError(CodeDownloadDecodingFailedMidStream, h.url.String(), err)
+	}
+	return ue
+}
