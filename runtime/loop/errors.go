@@ -135,6 +135,10 @@ func formatFrames(frames []goja.StackFrame) string {
 	return b.String()
 }
 
+// CleanStack formats the stack property of a goja Error like Node: one "    at ..." line per
+// frame, without goja's program-counter suffixes. Used by loggers printing Error objects.
+func CleanStack(stack string) string { return stackFromString(stack) }
+
 // stackFromString keeps the "at ..." lines of a goja Error.stack string and drops the goja
 // program-counter suffix "(123)" so the output reads like Node's.
 func stackFromString(s string) string {
