@@ -1,0 +1,90 @@
+package tifs
+
+import (
+	"github.com/dop251/goja"
+
+	"github.com/tirun/tirun/runtime/proxy"
+)
+
+// describe names a value's type for error messages.
+func describe(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	case goja.IsString(v):
+		return "string"
+	case goja.IsNumber(v):
+		return "number"
+	}
+	switch native(v).(type) {
+	case *blob:
+		return "Ti.Blob"
+	case *file:
+		return "Ti.Filesystem.File"
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		if _, isFunc := goja.AssertFunction(obj); isFunc {
+			return "function"
+		}
+		if p, ok := proxy.FromValue(obj); ok {
+			return p.APIName()
+		}
+		return "object"
+	}
+	if _, ok := v.Export().(bool); ok {
+		return "boolean"
+	}
+	return "value"
+}
+
+func absent(v goja.Value) bool { return v == nil || goja.IsUndefined(v) || goja.IsNull(v) }
+
+// optionalBool reads an optional boolean argument (undefined or null = def).
+func (fs *FS) optionalBool(v goja.Value, def bool, fn, arg string) bool {
+	if absent(v) {
+		return def
+	}
+	if _, isObj := v.(*goja.Object); !isObj {
+		if b, ok := v.Export().(bool); ok {
+			return b
+		}
+	}
+	proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must be a boolean, got %s", fn, arg, describe(v))
+	return false
+}
+
+// pathArg reads a path argument: a string (plain, file:// or app://; relative to base) or a
+// Ti.Filesystem.File.
+func (fs *FS) pathArg(v goja.Value, base, fn, arg string) string {
+	if f, ok := native(v).(*file); ok {
+		return f.path
+	}
+	if !goja.IsString(v) {
+		proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must be a path string or a Ti.Filesystem.File, got %s", fn, arg, describe(v))
+	}
+	if v.String() == "" {
+		proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must not be empty", fn, arg)
+	}
+	p, err := resolvePath(base, v.String())
+	if err != nil {
+		proxy.ThrowTypeError(fs.vm, "%s: argument '%s': %v", fn, arg, err)
+	}
+	return p
+}
+
+// contentArg reads what File.write/append accept: a string, a Ti.Blob or a Ti.Filesystem.File.
+func (fs *FS) contentArg(v goja.Value, fn string) content {
+	switch n := native(v).(type) {
+	case *blob:
+		return n.content()
+	case *file:
+		return content{path: n.path}
+	}
+	if goja.IsString(v) {
+		return content{data: []byte(v.String())}
+	}
+	proxy.ThrowTypeError(fs.vm, "%s: argument 'data' must be a string, Ti.Blob or Ti.Filesystem.File, got %s", fn, describe(v))
+	return content{}
+}
