@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -60,6 +61,10 @@ func (s *Session) transfer(t *Task) transferResult {
 // reused (possibly stale) pooled connection before any response is sent again once:
 // bodies are always replayable here (bytes or a file reopened).
 func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Response, func(), *URLError) {
+	if isSpecialInvalidName(h.url.Hostname()) {
+		return nil, nil, newURLError(CodeCannotFindHost, h.url.String(),
+			&net.DNSError{Err: "no such host", Name: h.url.Hostname(), IsNotFound: true})
+	}
 	tm.setQueued(true)
 	release, err := s.hosts.acquire(ctx, hostKey(h.url))
 	tm.setQueued(false)
@@ -156,6 +161,13 @@ func (s *Session) storeCookies(h *hop, resp *http.Response) {
 	if cs := resp.Cookies(); len(cs) > 0 {
 		s.jar.SetCookies(h.url, cs)
 	}
+}
+
+// isSpecialInvalidName reports names under the special-use ".invalid" domain, which
+// RFC 6761 §6.4 says resolvers should reject at once, without asking any server.
+func isSpecialInvalidName(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == "invalid" || strings.HasSuffix(host, ".invalid")
 }
 
 func isStaleConnError(err error) bool {
