@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tirun/tirun/runtime"
+	"github.com/tirun/tirun/runtime/loop"
+)
+
+// startFixture is set by serve.go: it starts the loopback fixture server for `run --serve`.
+var startFixture func() (baseURL string, stop func(), err error)
+
+var runCommand = &command{
+	Name:    "run",
+	Summary: "run a JavaScript file until it has nothing left to do",
+	Usage:   "tirun run [flags] FILE.js [args...]",
+	Help: `The script ends when no timer, pending request or event listener work remains.
+Arguments after FILE.js are passed to the script as process.argv[2:].
+
+Examples:
+  tirun run scripts/hello.js
+  tirun run --app-id com.example.app --data-dir ./data app.js
+  tirun run --serve --log-level debug download.js`,
+}
+
+func init() {
+	runCommand.Run = runScript
+	register(runCommand)
+}
+
+func runScript(ctx context.Context, cio *cliIO, args []string) int {
+	fs := newFlagSet(runCommand, cio.Stderr)
+	rf := addRuntimeFlags(fs)
+	serve := fs.Bool("serve", false, "start the built-in loopback test server first; its base URL is in process.env.TIRUN_FIXTURE_URL")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(cio.Stderr, "tirun run: missing FILE.js (see 'tirun help run')")
+		return exitUsage
+	}
+	opts, err := rf.options(cio)
+	if err != nil {
+		fmt.Fprintf(cio.Stderr, "tirun run: %v\n", err)
+		return exitUsage
+	}
+	script := fs.Arg(0)
+	opts.Args = fs.Args()[1:]
+	if *serve {
+		if startFixture == nil {
+			fmt.Fprintln(cio.Stderr, "tirun run: --serve is not available in this build (no fixture server)")
+			return exitUsage
+		}
+		baseURL, stop, err := startFixture()
+		if err != nil {
+			fmt.Fprintf(cio.Stderr, "tirun run: cannot start the fixture server: %v\n", err)
+			return exitFailure
+		}
+		defer stop()
+		opts.Env = map[string]string{"TIRUN_FIXTURE_URL": baseURL}
+	}
+
+	rt, err := runtime.New(opts)
+	if err != nil {
+		fmt.Fprintf(cio.Stderr, "tirun run: %v\n", err)
+		return exitFailure
+	}
+	runErr := rt.RunFile(ctx, script)
+	closeErr := rt.Close()
+	if code := reportRunError(ctx, cio.Stderr, runErr); code != exitOK {
+		return code
+	}
+	if closeErr != nil {
+		fmt.Fprintf(cio.Stderr, "tirun run: cleanup: %v\n", closeErr)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// reportRunError prints why a run failed and picks the exit code. Shared with other commands.
+func reportRunError(ctx context.Context, w io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		fmt.Fprintln(w, "tirun: interrupted")
+		return exitInterrupted
+	}
+	var ue *loop.UncaughtError
+	var pe *loop.PanicError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(w, ue.Error())
+	case errors.As(err, &pe):
+		fmt.Fprintf(w, "tirun: %v\n%s", pe, pe.Stack)
+	default:
+		fmt.Fprintf(w, "tirun: %v\n", err)
+	}
+	return exitFailure
+}
