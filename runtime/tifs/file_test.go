@@ -3,6 +3,7 @@ package tifs
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -27,7 +28,7 @@ func TestFileSDKSuite(t *testing.T) {
 	eq([file.writable, file.readonly], [true, false], 'app.js writable');
 	eq(file.parent.resolve() + '/', FS.resourcesDirectory, 'parent');
 	eq(file.getParent().apiName, 'Ti.Filesystem.File', 'getParent');
-	eq(file.size, ` + "`" + appJS + "`" + `.length, 'size');
+	eq(file.size, `+strconv.Itoa(len(appJS))+`, 'size');
 	eq(file.extension(), 'js', 'extension');
 	eq(FS.getFile(DATA, 'noext').extension(), '', 'no extension');
 
