@@ -19,18 +19,21 @@ const DefaultAppID = "com.tirun.app"
 
 // Options configure a Runtime. The zero value is usable.
 type Options struct {
-	DataDir    string            // default: $XDG_DATA_HOME (or ~/.local/share)/tirun/<AppID>
-	AppID      string            // default DefaultAppID
-	AppName    string            // Ti.App.name, default "tirun"
-	AppVersion string            // Ti.App.version, default "1.0.0"
-	Logger     *slog.Logger      // default: levelled text logger on Stderr, "[INFO] msg"
-	LogLevel   slog.Level        // minimum level of the default logger
-	Transport  http.RoundTripper // optional override handed to native modules (tests, proxies)
-	Modules    map[string]ModuleLoader
-	Args       []string          // process.argv tail (after the script path)
-	Env        map[string]string // extra process.env entries (e.g. TIRUN_FIXTURE_URL)
-	Stdout     io.Writer         // default os.Stdout
-	Stderr     io.Writer         // default os.Stderr
+	DataDir string // default: $XDG_DATA_HOME (or ~/.local/share)/tirun/<AppID>
+	AppID   string // default DefaultAppID
+	// ResourcesDir is Ti.Filesystem.resourcesDirectory and the base of relative blob paths
+	// (default: the working directory; `tirun run` uses the script's directory).
+	ResourcesDir string
+	AppName      string            // Ti.App.name, default "tirun"
+	AppVersion   string            // Ti.App.version, default "1.0.0"
+	Logger       *slog.Logger      // default: levelled text logger on Stderr, "[INFO] msg"
+	LogLevel     slog.Level        // minimum level of the default logger
+	Transport    http.RoundTripper // optional override handed to native modules (tests, proxies)
+	Modules      map[string]ModuleLoader
+	Args         []string          // process.argv tail (after the script path)
+	Env          map[string]string // extra process.env entries (e.g. TIRUN_FIXTURE_URL)
+	Stdout       io.Writer         // default os.Stdout
+	Stderr       io.Writer         // default os.Stderr
 }
 
 // ModuleLoader builds the exports of a native module. It is called on the loop goroutine, once

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tirun/tirun/runtime/loop"
 	"github.com/tirun/tirun/runtime/proxy"
+	"github.com/tirun/tirun/runtime/tifs"
 )
 
 // Runtime is one JS world. Methods documented "loop goroutine" must be called from native code
@@ -32,7 +33,7 @@ type Runtime struct {
 
 	ti, app, appIOS *proxy.Proxy
 	process         *goja.Object
-	fs              fsBridge
+	fs              *tifs.FS
 	closers         []io.Closer // native stores closed by Close after the hooks
 
 	mu      sync.Mutex
@@ -171,9 +172,6 @@ func (rt *Runtime) Close() error {
 		if err := rt.closers[i].Close(); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if err := rt.fs.close(); err != nil {
-		errs = append(errs, err)
 	}
 	if rt.tempDir != "" {
 		if err := os.RemoveAll(rt.tempDir); err != nil {

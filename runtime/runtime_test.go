@@ -403,3 +403,41 @@ func TestDefaultDataDir(t *testing.T) {
 		t.Fatal("an app id with a path separator must be rejected")
 	}
 }
+
+func TestFilesystemAndBlobBridge(t *testing.T) {
+	resources := t.TempDir()
+	if err := os.WriteFile(filepath.Join(resources, "asset.txt"), []byte("asset!"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt, _ := newTestRuntime(t, Options{ResourcesDir: resources})
+	var sources []BlobSource
+	rt.VM().Set("inspectSource", func(call goja.FunctionCall) goja.Value {
+		src, ok := rt.BlobSource(call.Argument(0))
+		if !ok {
+			return rt.VM().ToValue(false)
+		}
+		sources = append(sources, src)
+		return rt.VM().ToValue(true)
+	})
+	rt.VM().Set("fileBlob", func(call goja.FunctionCall) goja.Value {
+		return rt.NewFileBlob(call.Argument(0).String(), "")
+	})
+	mustRunJS(t, rt, `
+		assert(Ti.Filesystem.apiName === 'Ti.Filesystem', 'Ti.Filesystem installed');
+		var f = Ti.Filesystem.getFile(Ti.Filesystem.applicationDataDirectory, 'note.txt');
+		assert(f.write('hello') === true && f.exists(), 'write into the data directory');
+		assert(inspectSource(f) && inspectSource('asset.txt') && inspectSource(f.read()), 'sources');
+		assert(!inspectSource(42), 'numbers are not sources');
+		var b = fileBlob(f.nativePath.replace('file://', ''));
+		assert(b.apiName === 'Ti.Blob' && b.text === 'hello' && b.mimeType === 'text/plain', 'file blob ' + b.mimeType);
+	`)
+	if len(sources) != 3 || sources[0].Path != filepath.Join(rt.DataDir(), "note.txt") || sources[0].Size != 5 {
+		t.Fatalf("file source = %+v", sources)
+	}
+	if sources[1].Path != filepath.Join(resources, "asset.txt") || sources[1].Size != 6 {
+		t.Fatalf("path string source must resolve against ResourcesDir: %+v", sources[1])
+	}
+	if sources[2].Path != sources[0].Path || sources[2].Data != nil {
+		t.Fatalf("a file-backed blob must resolve to its path, not bytes: %+v", sources[2])
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/tirun/tirun/runtime"
 	"github.com/tirun/tirun/runtime/loop"
@@ -53,6 +54,7 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 	}
 	script := fs.Arg(0)
 	opts.Args = fs.Args()[1:]
+	opts.ResourcesDir = filepath.Dir(script) // Titanium resolves app resources next to app.js
 	if *serve {
 		if startFixture == nil {
 			fmt.Fprintln(cio.Stderr, "tirun run: --serve is not available in this build (no fixture server)")
