@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/dop251/goja"
 
@@ -37,9 +36,6 @@ type Properties struct {
 	warn  func(string)
 
 	flushQueued bool // loop goroutine only
-
-	mu       sync.Mutex
-	flushErr error
 }
 
 // Install defines app.Properties (apiName 'Ti.App.Properties') backed by dataDir. Call it on the
@@ -115,15 +111,7 @@ func (p *Properties) Store() *Store { return p.store }
 
 // Close writes pending changes and reports the last write error, if any. Safe from any
 // goroutine once the loop no longer runs JS; calling it twice is harmless.
-func (p *Properties) Close() error {
-	err := p.store.Flush()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err == nil {
-		p.flushErr = nil
-	}
-	return err
-}
+func (p *Properties) Close() error { return p.store.Flush() }
 
 // changed persists and announces a change made by a script. The write happens once per loop
 // turn, however many properties the script sets; the 'change' event fires once per call, as
@@ -148,11 +136,7 @@ func (p *Properties) changed(name string, persist bool) {
 }
 
 func (p *Properties) flush() {
-	err := p.store.Flush()
-	p.mu.Lock()
-	p.flushErr = err
-	p.mu.Unlock()
-	if err != nil {
+	if err := p.store.Flush(); err != nil {
 		// The change stays pending: the next set or Close retries it.
 		p.warn(err.Error())
 	}

@@ -280,3 +280,51 @@ func fmtSlice(v any) string {
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
+
+func TestPropertiesWriteFailureIsReportedAndRetried(t *testing.T) {
+	dir := t.TempDir()
+	e := newEnv(t, dir, nil)
+	// Swap the data directory for a plain file: the end-of-turn write must fail.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, `Ti.App.Properties.setString('k', 'v'); eq(Ti.App.Properties.getString('k'), 'v', 'kept in memory');`)
+	if len(e.warns) != 1 || !strings.Contains(e.warns[0], "properties") {
+		t.Fatalf("write failure not reported: %q", e.warns)
+	}
+	if err := e.props.Close(); err == nil {
+		t.Fatal("Close hid the write failure")
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.props.Close(); err != nil {
+		t.Fatalf("retry on Close: %v", err)
+	}
+	again := newEnv(t, dir, nil)
+	again.run(t, `eq(Ti.App.Properties.getString('k'), 'v', 'retried write landed');`)
+}
+
+func TestPropertiesPresetKinds(t *testing.T) {
+	e := newEnv(t, t.TempDir(), map[string]any{
+		"list": []any{1, "a"}, "obj": map[string]any{"k": true}, "u8": uint8(7), "f32": float32(0.5),
+	})
+	e.run(t, `
+	var P = Ti.App.Properties;
+	eq([P.getList('list'), P.getObject('obj'), P.getInt('u8'), P.getDouble('f32')], [[1, 'a'], { k: true }, 7, 0.5], 'presets');
+	P.setList('list', []);
+	eq(P.getList('list'), [1, 'a'], 'preset list unchanged');
+	`)
+	vm := goja.New()
+	l := loop.New(vm)
+	defer l.Close()
+	if _, err := InstallOptions(vm, l, vm.NewObject(), t.TempDir(), Options{Presets: map[string]any{"bad": make(chan int)}}); err == nil {
+		t.Fatal("an unencodable preset was accepted")
+	}
+}
