@@ -111,7 +111,8 @@ func (p *Proxy) dispatch(name string, ev *goja.Object) error {
 				return err
 			}
 		}
-		if !t.bubbleParent || !ev.Get("bubbles").ToBoolean() || ev.Get("cancelBubble").ToBoolean() {
+		// Property reads only when there is somewhere to bubble to (the common case has not).
+		if t.parent == nil || !t.bubbleParent || !ev.Get("bubbles").ToBoolean() || ev.Get("cancelBubble").ToBoolean() {
 			return nil
 		}
 	}
