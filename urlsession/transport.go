@@ -1,6 +1,7 @@
 package urlsession
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -15,19 +16,22 @@ import (
 // chose Accept-Encoding); the per-host limit is enforced by hostLimiter, so the pool
 // only needs to keep that many idle connections.
 func newTransport(cfg Configuration) (*http.Transport, error) {
-	tlsCfg, err := newTLSConfig(cfg)
-	if err != nil {
-		return nil, err
+	minV := cfg.TLSMinimumVersion
+	if minV == 0 {
+		minV = tls.VersionTLS12
+	}
+	if minV < tls.VersionTLS10 || minV > tls.VersionTLS13 {
+		return nil, errors.New("urlsession: Configuration.TLSMinimumVersion is not a TLS version")
 	}
 	dialer := &net.Dialer{Timeout: cfg.TimeoutIntervalForRequest, KeepAlive: 30 * time.Second}
 	proxy := cfg.Proxy
 	if proxy == nil {
 		proxy = http.ProxyFromEnvironment
 	}
-	return &http.Transport{
+	tr := &http.Transport{
 		Proxy:                 proxy,
 		DialContext:           dialer.DialContext,
-		TLSClientConfig:       tlsCfg,
+		TLSClientConfig:       &tls.Config{MinVersion: minV},
 		TLSHandshakeTimeout:   cfg.TimeoutIntervalForRequest,
 		ForceAttemptHTTP2:     true,
 		DisableCompression:    true,
@@ -40,54 +44,83 @@ func newTransport(cfg Configuration) (*http.Transport, error) {
 		// keeps many concurrent transfers cheap.
 		ReadBufferSize:  16 << 10,
 		WriteBufferSize: 16 << 10,
-	}, nil
+	}
+	if cfg.TrustedCAs != nil || len(cfg.TrustedHosts) > 0 {
+		v := newVerifier(cfg)
+		// Verification is replaced, not skipped: VerifyConnection does it.
+		tr.TLSClientConfig.InsecureSkipVerify = true
+		tr.TLSClientConfig.VerifyConnection = func(cs tls.ConnectionState) error { return v.verify(cs.ServerName, cs) }
+		// A direct TLS dial knows the host even when it is an IP address (no SNI is
+		// sent then, so ConnectionState.ServerName is empty): dial TLS ourselves.
+		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return nil, err
+			}
+			raw, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			c := tr.TLSClientConfig.Clone()
+			c.ServerName = host
+			c.NextProtos = []string{"h2", "http/1.1"}
+			c.VerifyConnection = func(cs tls.ConnectionState) error { return v.verify(host, cs) }
+			hctx, cancel := context.WithTimeout(ctx, cfg.TimeoutIntervalForRequest)
+			defer cancel()
+			tc := tls.Client(raw, c)
+			if err := tc.HandshakeContext(hctx); err != nil {
+				raw.Close()
+				return nil, err
+			}
+			return tc, nil
+		}
+	}
+	return tr, nil
 }
 
-// newTLSConfig verifies certificates normally. Only when the configuration trusts
-// extra CAs or hosts does it verify by hand: system roots first, then TrustedCAs,
-// and no check at all for a host listed in TrustedHosts.
-func newTLSConfig(cfg Configuration) (*tls.Config, error) {
-	minV := cfg.TLSMinimumVersion
-	if minV == 0 {
-		minV = tls.VersionTLS12
-	}
-	if minV < tls.VersionTLS10 || minV > tls.VersionTLS13 {
-		return nil, errors.New("urlsession: Configuration.TLSMinimumVersion is not a TLS version")
-	}
-	c := &tls.Config{MinVersion: minV}
-	if cfg.TrustedCAs == nil && len(cfg.TrustedHosts) == 0 {
-		return c, nil
-	}
-	trusted := make(map[string]bool, len(cfg.TrustedHosts))
+// verifier checks certificates against the system roots, then TrustedCAs, and not
+// at all for a host listed in TrustedHosts.
+type verifier struct {
+	trusted map[string]bool
+	extra   *x509.CertPool
+}
+
+func newVerifier(cfg Configuration) *verifier {
+	v := &verifier{trusted: make(map[string]bool, len(cfg.TrustedHosts)), extra: cfg.TrustedCAs}
 	for _, h := range cfg.TrustedHosts {
-		trusted[strings.ToLower(strings.TrimSuffix(h, "."))] = true
+		v.trusted[normalizeHost(h)] = true
 	}
-	extra := cfg.TrustedCAs
-	// Verification is replaced, not skipped: VerifyConnection below does it.
-	c.InsecureSkipVerify = true
-	c.VerifyConnection = func(cs tls.ConnectionState) error {
-		if trusted[strings.ToLower(cs.ServerName)] {
+	return v
+}
+
+func normalizeHost(h string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
+}
+
+func (v *verifier) verify(host string, cs tls.ConnectionState) error {
+	if host != "" && v.trusted[normalizeHost(host)] {
+		return nil
+	}
+	if host == "" { // without a name there is nothing to match the certificate against
+		return errors.New("urlsession: cannot verify a certificate without a server name")
+	}
+	if len(cs.PeerCertificates) == 0 {
+		return errors.New("urlsession: the server sent no certificate")
+	}
+	opts := x509.VerifyOptions{DNSName: host, Intermediates: x509.NewCertPool()}
+	for _, ic := range cs.PeerCertificates[1:] {
+		opts.Intermediates.AddCert(ic)
+	}
+	leaf := cs.PeerCertificates[0]
+	_, sysErr := leaf.Verify(opts)
+	if sysErr == nil {
+		return nil
+	}
+	if v.extra != nil {
+		opts.Roots = v.extra
+		if _, err := leaf.Verify(opts); err == nil {
 			return nil
 		}
-		if len(cs.PeerCertificates) == 0 {
-			return errors.New("urlsession: the server sent no certificate")
-		}
-		opts := x509.VerifyOptions{DNSName: cs.ServerName, Intermediates: x509.NewCertPool()}
-		for _, ic := range cs.PeerCertificates[1:] {
-			opts.Intermediates.AddCert(ic)
-		}
-		leaf := cs.PeerCertificates[0]
-		_, sysErr := leaf.Verify(opts)
-		if sysErr == nil {
-			return nil
-		}
-		if extra != nil {
-			opts.Roots = extra
-			if _, err := leaf.Verify(opts); err == nil {
-				return nil
-			}
-		}
-		return &tls.CertificateVerificationError{UnverifiedCertificates: cs.PeerCertificates, Err: sysErr}
 	}
-	return c, nil
+	return &tls.CertificateVerificationError{UnverifiedCertificates: cs.PeerCertificates, Err: sysErr}
 }
