@@ -211,14 +211,14 @@ func (rt *Runtime) OnClose(f func()) {
 }
 
 // FireAppEvent fires name on Ti.App.iOS with payload (copied now). Safe from any goroutine;
-// delivered asynchronously on the loop. Values must be convertible by goja (strings, numbers,
-// bools, maps, slices).
-func (rt *Runtime) FireAppEvent(name string, payload map[string]any) bool {
+// delivered asynchronously on the loop (dropped once the runtime is closed). Values must be
+// convertible by goja (strings, numbers, bools, maps, slices).
+func (rt *Runtime) FireAppEvent(name string, payload map[string]any) {
 	data := make(map[string]any, len(payload))
 	for k, v := range payload {
 		data[k] = v
 	}
-	return rt.appIOS.FireAsync(nil, name, func(vm *goja.Runtime) *goja.Object {
+	rt.appIOS.FireAsync(nil, name, func(vm *goja.Runtime) *goja.Object {
 		obj := vm.NewObject()
 		for k, v := range data {
 			_ = obj.Set(k, v)

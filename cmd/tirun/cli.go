@@ -22,7 +22,10 @@ type cliIO struct {
 	Stdout, Stderr io.Writer
 }
 
-// command is one subcommand. Files add theirs from init(): commands["serve"] = &command{...}.
+// command is one subcommand. Each file adds its own from init() with register(&command{...}).
+// Helpers for commands that start a runtime: addRuntimeFlags (--data-dir, --app-id,
+// --log-level), newFlagSet (usage text from the command) and reportRunError (prints an
+// uncaught JS error with its stack and picks exit code 1 or 130).
 type command struct {
 	Name    string
 	Summary string // one line for `tirun help`

@@ -358,3 +358,30 @@ func TestThrowHelpers(t *testing.T) {
 		assertThrows(failType, TypeError, "Mod.fn: argument 'x' must be 100%");
 	`)
 }
+
+func TestInterruptInsideSyncListener(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- f.l.Run(ctx, func(vm *goja.Runtime) error {
+			_, err := vm.RunString(`
+				child.addEventListener('spin', function () { while (true) {} });
+				try { child.fireEvent('spin'); } catch (e) { /* an interrupt must not be catchable */ }
+				throw new Error('unreachable');
+			`)
+			return err
+		})
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("listener loop was not interrupted")
+	}
+	// The VM is still usable afterwards.
+	f.mustRun(t, `var n = 0; child.addEventListener('ok', function () { n++; }); child.fireEvent('ok'); assert(n === 1, 'n');`)
+}
