@@ -134,23 +134,27 @@ func (r *recorder) DidBecomeInvalid(err error) {
 	}
 }
 
-// wait blocks until task id completed and returns its error.
-func (r *recorder) wait(t testing.TB, id uint64) *URLError {
-	t.Helper()
+// completed returns a channel closed once task id completed.
+func (r *recorder) completed(id uint64) <-chan struct{} {
 	r.mu.Lock()
-	if r.completions[id] > 0 {
-		err := r.errs[id]
-		r.mu.Unlock()
-		return err
-	}
+	defer r.mu.Unlock()
 	ch, ok := r.waiters[id]
 	if !ok {
 		ch = make(chan struct{})
+		if r.completions[id] > 0 {
+			close(ch)
+			return ch
+		}
 		r.waiters[id] = ch
 	}
-	r.mu.Unlock()
+	return ch
+}
+
+// wait blocks until task id completed and returns its error.
+func (r *recorder) wait(t testing.TB, id uint64) *URLError {
+	t.Helper()
 	select {
-	case <-ch:
+	case <-r.completed(id):
 	case <-time.After(testTimeout):
 		t.Fatalf("task %d did not complete within %v", id, testTimeout)
 	}
