@@ -68,7 +68,7 @@ func (fs *FS) newBlob(b *blob) *proxy.Proxy {
 		if b.path == "" {
 			return goja.Null()
 		}
-		if b.file == nil || b.file.path != b.path {
+		if b.file == nil {
 			b.file = fs.newFile(b.path)
 		}
 		return b.file.proxy.Object()

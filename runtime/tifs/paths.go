@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -64,7 +65,11 @@ func localPath(s string) (p string, relative bool, err error) {
 		if u.Host != "" && u.Host != "localhost" {
 			return "", false, fmt.Errorf("file URL %q names a remote host", s)
 		}
-		return filepath.FromSlash(u.Path), false, nil
+		p := u.Path
+		if runtime.GOOS == "windows" && len(p) >= 3 && p[0] == '/' && p[2] == ':' {
+			p = p[1:] // file:///C:/x names C:\x
+		}
+		return filepath.FromSlash(p), false, nil
 	case strings.HasPrefix(lower, "app://"):
 		rest := strings.TrimLeft(s[len("app://"):], "/")
 		if unescaped, uerr := url.PathUnescape(rest); uerr == nil {
