@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
 
 package datadir
 
@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 )
 
-// Lock on non-unix systems is a best-effort exclusive-create lock file: it
+// Lock on systems without flock(2) is a best-effort exclusive-create lock file: it
 // detects a concurrent holder but a crash leaves the file behind (remove it
 // by hand). tirun targets Linux; this keeps other builds compiling.
 type Lock struct{ dir, path string }
