@@ -131,10 +131,6 @@ func (rt *Runtime) run(ctx context.Context, name, src string) error {
 	if rt.isClosed() {
 		return errors.New("runtime: closed")
 	}
-	// A shebang line would be a syntax error; keep the line so line numbers stay right.
-	if strings.HasPrefix(src, "#!") {
-		src = "//" + src[2:]
-	}
 	prg, err := goja.Compile(name, src, false)
 	if err != nil {
 		return err
