@@ -31,7 +31,7 @@
 //
 //	type AcceptPolicy int // AcceptAlways, AcceptNever, AcceptOnlyFromMainDocumentDomain
 //	type Options struct{ Path string; FlushDelay time.Duration; MaxCookies, MaxCookiesPerDomain int; Now func() time.Time }
-//	func Open(opts Options) (*Jar, error)         // loads Path if it exists
+//	func Open(opts Options) (*Jar, error)         // loads Path if it exists; errors.Is(err, ErrCorrupt) for a bad file
 //	func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie)   // http.CookieJar, policy AcceptAlways
 //	func (j *Jar) Cookies(u *url.URL) []*http.Cookie              // http.CookieJar
 //	func (j *Jar) SetCookiesWithPolicy(u, mainDocument *url.URL, p AcceptPolicy, cookies []*http.Cookie) int

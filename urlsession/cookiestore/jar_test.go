@@ -2,6 +2,7 @@ package cookiestore
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -177,6 +178,23 @@ func TestDomainScopingAndPublicSuffix(t *testing.T) {
 	}
 }
 
+// The corelibs /requestCookies case: a foreign Domain from an IP host is
+// dropped, the plain cookie kept.
+func TestIPHostRejectsDomainCookies(t *testing.T) {
+	jar := NewMemory()
+	u := mustURL(t, "http://127.0.0.1:8080/requestCookies")
+	jar.SetCookies(u, []*http.Cookie{
+		{Name: "fr", Value: "anjd&232", Path: "/"},
+		{Name: "nm", Value: "sddf&232", Domain: ".swift.org", Secure: true},
+		{Name: "ip", Value: "1", Domain: "127.0.0.1"},
+		{Name: "sub", Value: "1", Domain: "0.0.1"},
+	})
+	all := jar.All()
+	if len(all) != 2 || all[0].Name != "fr" || all[1].Name != "ip" || !all[1].HostOnly {
+		t.Fatalf("stored %+v", all)
+	}
+}
+
 func TestPublicSuffixHostMaySetHostOnly(t *testing.T) {
 	jar := NewMemory()
 	u := mustURL(t, "http://co.uk/")
@@ -316,7 +334,7 @@ func TestAutosaveAndCorruptFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(Options{Path: path}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("corrupt file: got %v", err)
 	}
 }

@@ -20,6 +20,10 @@ type fileFormat struct {
 
 const formatVersion = 1
 
+// ErrCorrupt is matched (errors.Is) by Open's error when the cookie file
+// cannot be decoded; the engine may then Clear the jar and carry on.
+var ErrCorrupt = errors.New("cookiestore: corrupt cookie file")
+
 func load(path string) ([]*Cookie, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -30,10 +34,10 @@ func load(path string) ([]*Cookie, error) {
 	}
 	var f fileFormat
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("cookiestore: corrupt cookie file %s: %w", path, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrCorrupt, path, err)
 	}
 	if f.Version != formatVersion {
-		return nil, fmt.Errorf("cookiestore: cookie file %s has unsupported version %d", path, f.Version)
+		return nil, fmt.Errorf("%w %s: unsupported version %d", ErrCorrupt, path, f.Version)
 	}
 	return f.Cookies, nil
 }

@@ -23,7 +23,7 @@
 //	type ProtectionSpace struct{ Scheme, Host string; Port int; Realm, AuthMethod string }
 //	type Credential struct{ User, Password string }
 //	type Options struct{ Path string; Rand io.Reader }
-//	func Open(opts Options) (*Store, error)
+//	func Open(opts Options) (*Store, error)   // errors.Is(err, ErrCorrupt) for a bad file
 //	func NewMemory() *Store
 //	func SpaceFor(u *url.URL, realm, authMethod string) ProtectionSpace
 //	func (s *Store) Set(space ProtectionSpace, c Credential) error

@@ -108,10 +108,10 @@ func Open(opts Options) (*Store, error) {
 	}
 	var f fileFormat
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("credstore: corrupt credentials file %s: %w", opts.Path, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrCorrupt, opts.Path, err)
 	}
 	if f.Version != formatVersion {
-		return nil, fmt.Errorf("credstore: credentials file %s has unsupported version %d", opts.Path, f.Version)
+		return nil, fmt.Errorf("%w %s: unsupported version %d", ErrCorrupt, opts.Path, f.Version)
 	}
 	for _, e := range f.Credentials {
 		s.entries[e.Space] = e.Credential
@@ -131,6 +131,10 @@ type fileFormat struct {
 }
 
 const formatVersion = 1
+
+// ErrCorrupt is matched (errors.Is) by Open's error when the credentials
+// file cannot be decoded; the engine may then Reset and carry on.
+var ErrCorrupt = errors.New("credstore: corrupt credentials file")
 
 // Set stores (or replaces) the credential for space and, for a persistent
 // store, writes the file at once: credentials change rarely and must not

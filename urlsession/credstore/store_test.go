@@ -1,12 +1,12 @@
 package credstore
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,7 +76,7 @@ func TestPersistentStore(t *testing.T) {
 		t.Fatalf("Close after Reset recreated the file: %v", err)
 	}
 	os.WriteFile(path, []byte("nope"), 0o600)
-	if _, err := Open(Options{Path: path}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("corrupt file: %v", err)
 	}
 }
