@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func entry(k Kind, jsonText string) Entry { return Entry{Kind: k, Value: json.RawMessage(jsonText)} }
@@ -145,5 +146,29 @@ func TestStoreFlushErrorKeepsChangesPending(t *testing.T) {
 	s2, _ := Open(dir)
 	if !s2.Has("k") {
 		t.Fatal("retried flush did not persist the change")
+	}
+}
+
+func TestOpenRemovesOnlyStaleTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "."+FileName+".tmp-111")
+	fresh := filepath.Join(dir, "."+FileName+".tmp-222")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("{half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleTempAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatal("stale temp file from a crashed write kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Fatal("a temp file another writer may be using was deleted")
 	}
 }
