@@ -68,6 +68,11 @@
 //	func (c *Cache) Close() error
 //	func (c *Cache) Stats() Stats   // {Entries int; Bytes int64}
 //
+// The entry is committed only when the body has been read to EOF (or to
+// its Content-Length): an engine that decodes gzip/br should drain the raw
+// body after the decoder finishes, because a decoder may stop at its
+// trailer without seeing EOF. Close never blocks on the network.
+//
 // The engine calls Do once per hop for data tasks (Apple consults the cache
 // for data tasks only), with fetch doing the real round trip, and reads
 // and closes the returned body as usual. Background sessions have no cache
