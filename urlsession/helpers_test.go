@@ -35,7 +35,7 @@ type recorder struct {
 	waiters     map[uint64]chan struct{}
 	invalidCh   chan struct{}
 
-	onWrite  func(t *Task)              // optional hooks, called outside the lock
+	onWrite  func(t *Task) // optional hooks, called outside the lock
 	onFinish func(t *Task, loc string)
 }
 
