@@ -114,6 +114,11 @@ func (fs *FS) newBlob(b *blob) *proxy.Proxy {
 
 // text decodes the blob as UTF-8; ok is false for binary data (or an unreadable file).
 func (b *blob) text() (string, bool) {
+	if b.path != "" {
+		if valid, err := fileIsUTF8(b.path); err != nil || !valid {
+			return "", false
+		}
+	}
 	data, err := b.bytes()
 	if err != nil || !utf8.Valid(data) {
 		return "", false

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// A 512 MiB file read as a blob and written to another File must stream: the heap may not grow
+// A 512 MiB file read as a blob, asked for its text, and written to another File must stream: the heap may not grow
 // by anything near the file size. TotalAlloc counts every byte allocated during the run, so its
 // growth bounds the peak heap growth from above without sampling.
 func TestLargeFileBlobStreamsWithoutLoading(t *testing.T) {
@@ -26,6 +26,9 @@ func TestLargeFileBlobStreamsWithoutLoading(t *testing.T) {
 	if err := f.Truncate(size); err != nil { // sparse: no disk blocks for the source
 		t.Fatal(err)
 	}
+	if _, err := f.WriteAt([]byte{0xff}, 0); err != nil { // binary: text must not load it
+		t.Fatal(err)
+	}
 	if _, err := f.WriteAt([]byte("tail"), size-4); err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +44,7 @@ func TestLargeFileBlobStreamsWithoutLoading(t *testing.T) {
 	var blob = FS.getFile(FS.applicationDataDirectory, 'big.bin').read();
 	eq(blob.length, `+strconv.Itoa(size)+`, 'length from stat');
 	eq(blob.size, blob.length, 'size');
+	eq([blob.text, String(blob)], [null, '[object TiBlob]'], 'binary text found without loading');
 	var out = FS.getFile(FS.applicationDataDirectory, 'copy.bin');
 	ok(out.write(blob), 'write(blob)');
 	eq(out.size, blob.length, 'copied size');
