@@ -122,7 +122,9 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 }
 
 // copyTree copies the directory src to the new directory dst. Symbolic links are recreated as
-// links rather than followed, so a link cycle cannot make the copy endless.
+// links rather than followed, so a link cycle cannot make the copy endless. Written by hand
+// because os.CopyFS fails on any symbolic link in the tree, and does not replace files
+// atomically as copyFile does.
 func copyTree(src, dst string) error {
 	if _, err := os.Lstat(dst); err == nil {
 		return &fs.PathError{Op: "copy", Path: dst, Err: fs.ErrExist}
