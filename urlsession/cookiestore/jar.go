@@ -127,25 +127,26 @@ func (j *Jar) SetCookiesWithPolicy(u, mainDocument *url.URL, policy AcceptPolicy
 	now := j.opts.Now()
 	changed := 0
 	for _, hc := range cookies {
-		if j.setLocked(u, host, hc, now) {
+		if domain, ok := j.setLocked(u, host, hc, now); ok {
 			changed++
+			j.evictLocked(domain, now)
 		}
 	}
 	if changed > 0 {
-		j.evictLocked(now)
 		j.changedLocked()
 	}
 	return changed
 }
 
-// setLocked applies RFC 6265 §5.3 to one cookie; it reports a change.
-func (j *Jar) setLocked(u *url.URL, host string, hc *http.Cookie, now time.Time) bool {
+// setLocked applies RFC 6265 §5.3 to one cookie; it reports a change and
+// the cookie's domain.
+func (j *Jar) setLocked(u *url.URL, host string, hc *http.Cookie, now time.Time) (string, bool) {
 	if hc == nil || hc.Name == "" {
-		return false
+		return "", false
 	}
 	domain, hostOnly, err := cookieDomain(host, hc.Domain)
 	if err != nil {
-		return false
+		return "", false
 	}
 	path := hc.Path
 	if path == "" || path[0] != '/' {
@@ -158,10 +159,10 @@ func (j *Jar) setLocked(u *url.URL, host string, hc *http.Cookie, now time.Time)
 	}
 	// RFC 6265bis §4.1.3 name prefixes.
 	if strings.HasPrefix(hc.Name, "__Secure-") && !hc.Secure {
-		return false
+		return "", false
 	}
 	if strings.HasPrefix(hc.Name, "__Host-") && (!hc.Secure || !hostOnly || path != "/") {
-		return false
+		return "", false
 	}
 	// Max-Age wins over Expires (§5.3 step 3). net/http reports a
 	// "Max-Age=0" or negative attribute as MaxAge < 0.
@@ -182,9 +183,9 @@ func (j *Jar) setLocked(u *url.URL, host string, hc *http.Cookie, now time.Time)
 	if deleteNow {
 		if exists {
 			delete(j.cookies, key)
-			return true
+			return domain, true
 		}
-		return false
+		return "", false
 	}
 	if exists {
 		// Keeps the send order stable (§5.3 step 11.3).
@@ -194,33 +195,46 @@ func (j *Jar) setLocked(u *url.URL, host string, hc *http.Cookie, now time.Time)
 		c.Order = j.order
 	}
 	j.cookies[key] = c
-	return true
+	return domain, true
 }
 
-// evictLocked drops expired cookies, then the least recently used ones of
-// any domain over its quota, then of the jar over its total.
-func (j *Jar) evictLocked(now time.Time) {
-	perDomain := make(map[string][]*Cookie)
+// evictLocked keeps the jar within its bounds after cookies for domain
+// were set: the least recently used cookies of that domain over its quota
+// go first, then, if the jar is over its total, expired cookies and then
+// the least recently used of all. Only the touched domain is counted, so a
+// Set-Cookie costs one pass over the jar and no allocation in the common
+// case.
+func (j *Jar) evictLocked(domain string, now time.Time) {
+	n := 0
+	for _, c := range j.cookies {
+		if c.Domain == domain {
+			n++
+		}
+	}
+	if n > j.opts.MaxCookiesPerDomain {
+		list := make([]*Cookie, 0, n)
+		for _, c := range j.cookies {
+			if c.Domain == domain {
+				list = append(list, c)
+			}
+		}
+		sortLRU(list)
+		for _, c := range list[:n-j.opts.MaxCookiesPerDomain] {
+			delete(j.cookies, c.key())
+		}
+	}
+	if len(j.cookies) <= j.opts.MaxCookies {
+		return
+	}
+	all := make([]*Cookie, 0, len(j.cookies))
 	for k, c := range j.cookies {
 		if c.expired(now) {
 			delete(j.cookies, k)
 			continue
 		}
-		perDomain[c.Domain] = append(perDomain[c.Domain], c)
+		all = append(all, c)
 	}
-	for _, list := range perDomain {
-		if len(list) > j.opts.MaxCookiesPerDomain {
-			sortLRU(list)
-			for _, c := range list[:len(list)-j.opts.MaxCookiesPerDomain] {
-				delete(j.cookies, c.key())
-			}
-		}
-	}
-	if len(j.cookies) > j.opts.MaxCookies {
-		all := make([]*Cookie, 0, len(j.cookies))
-		for _, c := range j.cookies {
-			all = append(all, c)
-		}
+	if len(all) > j.opts.MaxCookies {
 		sortLRU(all)
 		for _, c := range all[:len(all)-j.opts.MaxCookies] {
 			delete(j.cookies, c.key())

@@ -1,0 +1,34 @@
+package cookiestore
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// A full jar is scanned linearly per request; this keeps that cost visible.
+func BenchmarkCookiesFullJar(b *testing.B) {
+	jar := NewMemory()
+	for i := range DefaultMaxCookies {
+		u := mustParse(fmt.Sprintf("http://h%d.example%d.com/", i%DefaultMaxCookiesPerDomain, i/DefaultMaxCookiesPerDomain))
+		jar.SetCookies(u, []*http.Cookie{{Name: fmt.Sprint("c", i), Value: "v"}})
+	}
+	u := mustParse("http://h1.example1.com/path")
+	b.ResetTimer()
+	for b.Loop() {
+		jar.Cookies(u)
+	}
+}
+
+func BenchmarkSetCookieFullJar(b *testing.B) {
+	jar := NewMemory()
+	for i := range DefaultMaxCookies {
+		u := mustParse(fmt.Sprintf("http://h%d.example%d.com/", i%DefaultMaxCookiesPerDomain, i/DefaultMaxCookiesPerDomain))
+		jar.SetCookies(u, []*http.Cookie{{Name: fmt.Sprint("c", i), Value: "v"}})
+	}
+	u := mustParse("http://h1.example1.com/path")
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		jar.SetCookies(u, []*http.Cookie{{Name: fmt.Sprint("n", i%10), Value: "v"}})
+	}
+}
