@@ -113,10 +113,9 @@ func (e Entry) toJS(vm *goja.Runtime, j jsonFuncs, want Kind) goja.Value {
 			if json.Unmarshal(e.Value, &s) == nil {
 				return vm.ToValue(s)
 			}
-		case KindInt, KindDouble, KindBool:
-			if e.Kind == KindBool {
-				return vm.ToValue(string(e.Value))
-			}
+		case KindBool:
+			return vm.ToValue(string(e.Value)) // "true" / "false"
+		case KindInt, KindDouble:
 			if f, ok := e.number(); ok {
 				return vm.ToValue(vm.ToValue(f).String()) // JS number formatting
 			}
@@ -134,10 +133,8 @@ func (e Entry) toJS(vm *goja.Runtime, j jsonFuncs, want Kind) goja.Value {
 			return vm.ToValue(b)
 		}
 	case KindList, KindObject:
-		if e.Kind != KindList && e.Kind != KindObject {
-			return nil
-		}
-		if want == KindList && e.Kind != KindList {
+		// getObject accepts a stored list too (any JSON value); getList only a list.
+		if e.Kind != KindList && (want == KindList || e.Kind != KindObject) {
 			return nil
 		}
 		v, err := j.parse(goja.Undefined(), vm.ToValue(string(e.Value)))

@@ -153,6 +153,13 @@ func TestPropertiesSDKSuite(t *testing.T) {
 	eq(P.getDouble('s'), 12.5, 'numeric string as double');
 	eq(P.getInt('s'), 12, 'numeric string as int');
 	eq(P.getList('s', 'dflt'), 'dflt', 'string is not a list');
+	P.setBool('bb', true);
+	eq(P.getString('bb'), 'true', 'bool as string');
+	P.setList('ll', [1]);
+	eq(P.getObject('ll'), [1], 'getObject reads a list');
+	P.setObject('oo', { a: 1 });
+	eq(P.getList('oo', 'd'), 'd', 'getList does not read an object');
+	eq(P.getInt('oo', 'd'), 'd', 'an object is not a number');
 	P.setDouble('nan', NaN);
 	eq(isNaN(P.getDouble('nan')), true, 'NaN survives');
 	P.setDouble('inf', -Infinity);
