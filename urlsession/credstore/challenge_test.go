@@ -3,6 +3,8 @@ package credstore
 import (
 	"reflect"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 func TestParseChallenges(t *testing.T) {
@@ -31,3 +33,5 @@ func TestQuoteRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %#v", got)
 	}
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -3,6 +3,8 @@ package httpcache
 import (
 	"net/url"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 func mustURL(t *testing.T, s string) *url.URL {
@@ -13,3 +15,5 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
