@@ -9,10 +9,14 @@ import (
 // done here rather than with http.Transport.MaxConnsPerHost so that a waiting task is
 // visibly "queued": its timeouts start only once it holds a slot. Waiters are served
 // in FIFO order (blocked channel senders are queued in order).
+//
+// Once a host answered over HTTP/2 every task shares one multiplexed connection, so
+// the limit (which exists to bound connections) no longer applies to it.
 type hostLimiter struct {
-	limit int
-	mu    sync.Mutex
-	hosts map[string]*hostSlots
+	limit       int
+	mu          sync.Mutex
+	hosts       map[string]*hostSlots
+	multiplexed map[string]bool
 }
 
 type hostSlots struct {
@@ -21,12 +25,25 @@ type hostSlots struct {
 }
 
 func newHostLimiter(limit int) *hostLimiter {
-	return &hostLimiter{limit: limit, hosts: make(map[string]*hostSlots)}
+	return &hostLimiter{limit: limit, hosts: make(map[string]*hostSlots), multiplexed: make(map[string]bool)}
 }
+
+// markMultiplexed records that key speaks HTTP/2.
+func (h *hostLimiter) markMultiplexed(key string) {
+	h.mu.Lock()
+	h.multiplexed[key] = true
+	h.mu.Unlock()
+}
+
+func noRelease() {}
 
 // acquire waits for a slot for key. The returned release must be called exactly once.
 func (h *hostLimiter) acquire(ctx context.Context, key string) (func(), error) {
 	h.mu.Lock()
+	if h.multiplexed[key] {
+		h.mu.Unlock()
+		return noRelease, nil
+	}
 	hs := h.hosts[key]
 	if hs == nil {
 		hs = &hostSlots{sem: make(chan struct{}, h.limit)}

@@ -3,6 +3,7 @@ package urlsession
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,7 +14,16 @@ import (
 )
 
 // run is a task's goroutine: it performs the transfer and reports the outcome once.
-func (s *Session) run(t *Task) { t.finish(s.transfer(t)) }
+// A panic here would be an engine bug; it fails the task instead of the process.
+func (s *Session) run(t *Task) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.engine.logger.Error(fmt.Sprintf("urlsession: transfer panicked: %v", r), "url", t.req.URL)
+			t.finish(transferResult{err: newURLError(CodeUnknown, t.CurrentURL(), fmt.Errorf("internal error: %v", r))})
+		}
+	}()
+	t.finish(s.transfer(t))
+}
 
 func (s *Session) transfer(t *Task) transferResult {
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -86,6 +96,9 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 		}
 		resp, err := s.transport.RoundTrip(req)
 		if err == nil {
+			if resp.ProtoMajor == 2 {
+				s.hosts.markMultiplexed(hostKey(h.url))
+			}
 			return resp, release, nil
 		}
 		if attempt == 0 && reused.Load() && ctx.Err() == nil && isStaleConnError(err) {
@@ -211,7 +224,11 @@ func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Respo
 	if t.kind == KindDownloadTask {
 		res.download, err = s.writeDownload(rr)
 	} else {
-		res.body, err = readCapped(rr, expected, s.cfg.MaxDataBodyBytes)
+		announced := expected
+		if h.method == http.MethodHead {
+			announced = 0 // a HEAD response's length describes a body that is not sent
+		}
+		res.body, err = readCapped(rr, announced, s.cfg.MaxDataBodyBytes)
 	}
 	if err != nil {
 		res.err = s.receiveError(ctx, t, h, err)
