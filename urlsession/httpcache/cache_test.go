@@ -369,7 +369,7 @@ func TestHeadAndUnsafeMethods(t *testing.T) {
 			t.Fatalf("HEAD: %+v %v", h, err)
 		}
 		h, _ = do(t, c, UseProtocolCachePolicy, "HEAD", o.url("/fresh"), nil, o.fetch)
-		if !h.fromCache || h.body != "" {
+		if !h.fromCache || h.body != "" || h.header.Get("Content-Length") != "7" {
 			t.Fatalf("second HEAD: %+v", h)
 		}
 		expect(t, get(t, c, o, "/fresh", UseProtocolCachePolicy), "fresh-2", false)

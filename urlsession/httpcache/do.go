@@ -152,9 +152,17 @@ func (c *Cache) responseLocked(e *entry, req *http.Request) (*http.Response, err
 	}
 	h := e.Header.Clone()
 	h.Set("Age", strconv.FormatInt(int64(e.currentAge(c.opts.Now())/time.Second), 10))
-	h.Set("Content-Length", strconv.FormatInt(e.BodySize, 10))
+	length := e.BodySize
 	if req.Method == http.MethodHead {
+		// A HEAD entry has no body; its Content-Length describes the GET
+		// representation and is served as stored.
 		body = http.NoBody
+		length = -1
+		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
+			length = n
+		}
+	} else {
+		h.Set("Content-Length", strconv.FormatInt(e.BodySize, 10))
 	}
 	return &http.Response{
 		Status:        fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status)),
@@ -164,7 +172,7 @@ func (c *Cache) responseLocked(e *entry, req *http.Request) (*http.Response, err
 		ProtoMinor:    1,
 		Header:        h,
 		Body:          body,
-		ContentLength: e.BodySize,
+		ContentLength: length,
 		Request:       req,
 	}, nil
 }
