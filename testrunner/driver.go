@@ -1,0 +1,217 @@
+package testrunner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/tirun/tirun/runtime/loop"
+)
+
+// driver runs one test file's runnables on its event loop.
+//
+// Two goroutines cooperate. The caller's goroutine runs the loop (Run) while
+// holding a Handle so the loop stays up between tests. A runner goroutine
+// walks the suites with plain sequential code: it posts one runnable at a
+// time to the loop and waits for its outcome, its timeout (a Go timer, so
+// fake timers in JS cannot stop it) or an uncaught error.
+//
+// The loop ends a Run at the first uncaught error (an exception in a timer,
+// an unhandled rejection). The driver then charges that error to the
+// runnable in progress, takes a new handle and runs the loop again, so one
+// broken test does not end the file.
+type driver struct {
+	lp *loop.Loop
+	vm *goja.Runtime // only for Interrupt, which is safe from any goroutine
+	cm *contextMethods
+
+	results  chan outcome // loop -> runner
+	uncaught chan error   // caller -> runner: the loop stopped with this error
+
+	hmu sync.Mutex
+	h   *loop.Handle
+
+	runCtx context.Context // cancelled when the runner is done or the run is aborted
+	cancel context.CancelFunc
+
+	token   uint64        // runner goroutine only
+	grace   time.Duration // how long a timed-out test may keep the loop busy
+	orphans []*TestError  // uncaught errors that arrived between runnables
+}
+
+// errAborted marks outcomes cut short by cancellation (Ctrl-C, test deadline).
+var errAborted = errors.New("test run aborted")
+
+func newDriver(lp *loop.Loop, vm *goja.Runtime, cm *contextMethods) *driver {
+	return &driver{lp: lp, vm: vm, cm: cm, results: make(chan outcome, 64), uncaught: make(chan error), grace: 2 * time.Second}
+}
+
+// deliver hands an outcome to the runner; loop goroutine. It never blocks
+// once the runner is gone.
+func (d *driver) deliver(o outcome) {
+	select {
+	case d.results <- o:
+	case <-d.runCtx.Done():
+	}
+}
+
+func (d *driver) handle() *loop.Handle {
+	d.hmu.Lock()
+	defer d.hmu.Unlock()
+	return d.h
+}
+
+func (d *driver) setHandle(h *loop.Handle) {
+	d.hmu.Lock()
+	d.h = h
+	d.hmu.Unlock()
+}
+
+// drive runs the loop until runner returns, restarting it after uncaught
+// errors. It returns uncaught errors that no runnable could be charged with.
+func (d *driver) drive(ctx context.Context, runner func()) {
+	d.runCtx, d.cancel = context.WithCancel(ctx)
+	defer d.cancel()
+	d.setHandle(d.lp.Ref())
+	runnerDone := make(chan struct{})
+	go func() {
+		defer close(runnerDone)
+		runner()
+		// Like mocha --exit: timers or intervals a test left behind must
+		// not keep the file running once every test has finished.
+		d.cancel()
+	}()
+	for {
+		err := d.lp.Run(d.runCtx, nil)
+		if d.runCtx.Err() != nil || err == nil {
+			<-runnerDone
+			d.handle().Release()
+			return
+		}
+		d.setHandle(d.lp.Ref())
+		select {
+		case d.uncaught <- err:
+		case <-runnerDone:
+			d.orphans = append(d.orphans, errorFromLoop(err))
+			return
+		}
+	}
+}
+
+// post queues job on the loop. When the loop has stopped on an uncaught
+// error that arrived between runnables, the error is kept as an orphan and
+// the job goes to the restarted loop.
+func (d *driver) post(job func(vm *goja.Runtime) error) bool {
+	for {
+		if d.handle().Post(job) {
+			return true
+		}
+		select {
+		case err := <-d.uncaught:
+			d.orphans = append(d.orphans, errorFromLoop(err))
+		case <-d.runCtx.Done():
+			return false
+		}
+	}
+}
+
+// takeOrphans returns and forgets the uncaught errors no runnable owned.
+func (d *driver) takeOrphans() []*TestError {
+	o := d.orphans
+	d.orphans = nil
+	return o
+}
+
+// runStep runs fn (a hook or a test body) with `this` bound to ctx and
+// waits for it to finish. timeout 0 means no timeout. Runner goroutine.
+func (d *driver) runStep(title string, fn goja.Value, this *goja.Object, test *Test, timeout time.Duration) outcome {
+	d.token++
+	tok := d.token
+	cur := &running{token: tok, title: title, timeout: timeout, test: test}
+	if !d.post(func(vm *goja.Runtime) error {
+		d.cm.cur = cur
+		d.invoke(vm, fn, this, tok)
+		return nil
+	}) {
+		return outcome{token: tok, err: &TestError{Name: "Error", Message: errAborted.Error()}}
+	}
+	var timer *time.Timer
+	var expired <-chan time.Time
+	arm := func(t time.Duration) {
+		if timer != nil {
+			timer.Stop()
+		}
+		expired = nil
+		if t > 0 {
+			timer = time.NewTimer(t)
+			expired = timer.C
+		}
+	}
+	arm(timeout)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		select {
+		case o := <-d.results:
+			if o.token == tok {
+				return o
+			}
+			// A late outcome of an earlier runnable that timed out: ignore.
+		case m := <-d.cm.retime:
+			if m.token == tok {
+				timeout = m.timeout
+				arm(timeout)
+			}
+		case err := <-d.uncaught:
+			return outcome{token: tok, err: errorFromLoop(err)}
+		case <-expired:
+			msg := fmt.Sprintf("Timeout of %dms exceeded: %q did not finish in time (call done(), or return a promise that settles, or raise this.timeout())", timeout.Milliseconds(), title)
+			if d.interruptIfBlocked() {
+				msg = fmt.Sprintf("Timeout of %dms exceeded: %q kept the event loop busy and was interrupted", timeout.Milliseconds(), title)
+			}
+			return outcome{token: tok, err: &TestError{Name: "Error", Message: msg}}
+		case <-d.runCtx.Done():
+			return outcome{token: tok, err: &TestError{Name: "Error", Message: errAborted.Error()}}
+		}
+	}
+}
+
+var errBlocked = errors.New("interrupted: the test kept the event loop busy past its timeout")
+
+// interruptIfBlocked checks that the loop still answers after a timeout. A
+// test stuck in a synchronous loop (while (true) {}) would block every later
+// test, so it is interrupted; the loop's Run then ends and is restarted.
+func (d *driver) interruptIfBlocked() bool {
+	ack := make(chan struct{})
+	if !d.post(func(*goja.Runtime) error { close(ack); return nil }) {
+		return false
+	}
+	t := time.NewTimer(d.grace)
+	defer t.Stop()
+	select {
+	case <-ack:
+		return false
+	case <-d.uncaught:
+		// The timed-out runnable also threw late; its timeout is the failure.
+		return false
+	case <-d.runCtx.Done():
+		return false
+	case <-t.C:
+	}
+	d.vm.Interrupt(errBlocked)
+	// The interrupt surfaces either as the runnable's own failure (invoke
+	// catches it) or, when it hit other code, as the end of Run.
+	select {
+	case <-d.results:
+	case <-d.uncaught:
+	case <-d.runCtx.Done():
+	}
+	return true
+}

@@ -1,0 +1,177 @@
+package testrunner
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// JUnit XML, the schema CI systems (Jenkins, GitLab, GitHub annotations)
+// read: one <testsuite> per test file, one <testcase> per result.
+type junitTestsuites struct {
+	XMLName  xml.Name         `xml:"testsuites"`
+	Name     string           `xml:"name,attr"`
+	Tests    int              `xml:"tests,attr"`
+	Failures int              `xml:"failures,attr"`
+	Errors   int              `xml:"errors,attr"`
+	Skipped  int              `xml:"skipped,attr"`
+	Time     string           `xml:"time,attr"`
+	Suites   []*junitTestsuite `xml:"testsuite"`
+}
+
+type junitTestsuite struct {
+	Name      string           `xml:"name,attr"`
+	Tests     int              `xml:"tests,attr"`
+	Failures  int              `xml:"failures,attr"`
+	Errors    int              `xml:"errors,attr"`
+	Skipped   int              `xml:"skipped,attr"`
+	Time      string           `xml:"time,attr"`
+	Timestamp string           `xml:"timestamp,attr"`
+	File      string           `xml:"file,attr,omitempty"`
+	Cases     []*junitTestcase `xml:"testcase"`
+	dur       time.Duration
+}
+
+type junitTestcase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *struct{}     `xml:"skipped,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Body    string `xml:",chardata"`
+}
+
+type junitReporter struct {
+	open   func() (io.WriteCloser, error)
+	start  time.Time
+	suites []*junitTestsuite
+	byFile map[string]*junitTestsuite
+}
+
+// NewJUnitReporter writes the XML document to w when the run ends.
+func NewJUnitReporter(w io.Writer) Reporter {
+	return &junitReporter{open: func() (io.WriteCloser, error) { return nopCloser{w}, nil }, byFile: map[string]*junitTestsuite{}}
+}
+
+// NewJUnitFileReporter writes the XML document to path when the run ends,
+// through a temporary file and a rename so a reader never sees half of it.
+func NewJUnitFileReporter(path string) Reporter {
+	return &junitReporter{open: func() (io.WriteCloser, error) { return newAtomicFile(path) }, byFile: map[string]*junitTestsuite{}}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+func (r *junitReporter) Begin(int)           { r.start = time.Now() }
+func (r *junitReporter) SuiteBegin([]string) {}
+func (r *junitReporter) SuiteEnd([]string)   {}
+
+func (r *junitReporter) Result(res *Result) {
+	ts := r.byFile[res.File]
+	if ts == nil {
+		ts = &junitTestsuite{Name: res.File, File: res.File, Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05")}
+		r.byFile[res.File] = ts
+		r.suites = append(r.suites, ts)
+	}
+	tc := &junitTestcase{Name: res.FullTitle, Classname: strings.Join(res.Suites, " "), Time: seconds(res.Duration), File: res.File}
+	if tc.Classname == "" {
+		tc.Classname = res.File
+	}
+	ts.Tests++
+	ts.dur += res.Duration
+	switch res.State {
+	case Failed:
+		ts.Failures++
+		body := res.Err.Error()
+		if res.Err.HasDiff {
+			body += "\n+ expected: " + res.Err.Expected + "\n- actual: " + res.Err.Actual
+		}
+		if res.Err.Stack != "" {
+			body += "\n" + res.Err.Stack
+		}
+		tc.Failure = &junitFailure{Message: res.Err.Message, Type: res.Err.Name, Body: body}
+	case Pending:
+		ts.Skipped++
+		tc.Skipped = &struct{}{}
+	}
+	ts.Cases = append(ts.Cases, tc)
+}
+
+func (r *junitReporter) End(s Stats) error {
+	doc := junitTestsuites{Name: "tirun test", Time: seconds(s.Duration), Suites: r.suites}
+	for _, ts := range r.suites {
+		ts.Time = seconds(ts.dur)
+		doc.Tests += ts.Tests
+		doc.Failures += ts.Failures
+		doc.Skipped += ts.Skipped
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("junit reporter: %w", err)
+	}
+	buf.WriteString("\n")
+	w, err := r.open()
+	if err != nil {
+		return fmt.Errorf("junit reporter: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		w.Close()
+		return fmt.Errorf("junit reporter: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("junit reporter: %w", err)
+	}
+	return nil
+}
+
+// atomicFile is written to a temporary sibling and renamed over the target
+// on Close.
+type atomicFile struct {
+	*os.File
+	path string
+}
+
+func newAtomicFile(path string) (*atomicFile, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	return &atomicFile{File: f, path: path}, nil
+}
+
+func (a *atomicFile) Close() error {
+	if err := a.File.Sync(); err != nil {
+		a.File.Close()
+		os.Remove(a.File.Name())
+		return err
+	}
+	if err := a.File.Close(); err != nil {
+		os.Remove(a.File.Name())
+		return err
+	}
+	if err := os.Chmod(a.File.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(a.File.Name(), a.path)
+}
