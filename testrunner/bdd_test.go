@@ -263,9 +263,9 @@ describe('flaky', function () {
 
 func TestLoadErrorsFailTheFile(t *testing.T) {
 	dir := writeJS(t, map[string]string{
-		"syntax.test.js": "describe('x', function () { it('y', function () { ",
-		"throws.test.js": "describe('x', function () { throw new Error('in describe'); });",
-		"ok.test.js":     "it('fine', function () {});",
+		"syntax.test.js":  "describe('x', function () { it('y', function () { ",
+		"throws.test.js":  "describe('x', function () { throw new Error('in describe'); });",
+		"ok.test.js":      "it('fine', function () {});",
 		"bad-arg.test.js": "it(42, function () {});",
 	})
 	rec, stats, _ := runDir(t, dir, nil)

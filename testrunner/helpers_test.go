@@ -20,9 +20,11 @@ type recorder struct {
 	ended   bool
 }
 
-func (r *recorder) Begin(total int)           { r.total = total }
-func (r *recorder) SuiteBegin(titles []string) { r.suites = append(r.suites, strings.Join(titles, " > ")) }
-func (r *recorder) SuiteEnd([]string)          {}
+func (r *recorder) Begin(total int) { r.total = total }
+func (r *recorder) SuiteBegin(titles []string) {
+	r.suites = append(r.suites, strings.Join(titles, " > "))
+}
+func (r *recorder) SuiteEnd([]string) {}
 func (r *recorder) Result(res *Result) {
 	r.mu.Lock()
 	r.results = append(r.results, res)

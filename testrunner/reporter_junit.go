@@ -14,13 +14,13 @@ import (
 // JUnit XML, the schema CI systems (Jenkins, GitLab, GitHub annotations)
 // read: one <testsuite> per test file, one <testcase> per result.
 type junitTestsuites struct {
-	XMLName  xml.Name         `xml:"testsuites"`
-	Name     string           `xml:"name,attr"`
-	Tests    int              `xml:"tests,attr"`
-	Failures int              `xml:"failures,attr"`
-	Errors   int              `xml:"errors,attr"`
-	Skipped  int              `xml:"skipped,attr"`
-	Time     string           `xml:"time,attr"`
+	XMLName  xml.Name          `xml:"testsuites"`
+	Name     string            `xml:"name,attr"`
+	Tests    int               `xml:"tests,attr"`
+	Failures int               `xml:"failures,attr"`
+	Errors   int               `xml:"errors,attr"`
+	Skipped  int               `xml:"skipped,attr"`
+	Time     string            `xml:"time,attr"`
 	Suites   []*junitTestsuite `xml:"testsuite"`
 }
 
