@@ -1,0 +1,29 @@
+// Package urlsession is require('com.appcelerator.urlSession'): the JS binding of the
+// Titanium URLSession module over tirun's transfer engine (package
+// github.com/tirun/tirun/urlsession).
+//
+// Objects (apiName): the module (Modules.URLSession), SessionConfiguration
+// (Modules.URLSession.SessionConfiguration) and Session (Modules.URLSession.Session), each a
+// Titanium proxy. Events are fired on the Session, bubble to the module object and then to
+// Ti.App.iOS, where Titanium scripts listen; payload keys follow Titanium's TiApp.
+//
+// Module constants (values follow Apple's enums where Apple has one):
+//
+//	SESSION_CONFIGURATION_TYPE_DEFAULT    0  shared cookie storage
+//	SESSION_CONFIGURATION_TYPE_EPHEMERAL  1  private in-memory storage
+//	SESSION_CONFIGURATION_TYPE_BACKGROUND 2  named session (the default when an identifier is given)
+//	REQUEST_CACHE_POLICY_USE_PROTOCOL            0  NSURLRequestUseProtocolCachePolicy
+//	REQUEST_CACHE_POLICY_RELOAD_IGNORING_LOCAL_CACHE 1  NSURLRequestReloadIgnoringLocalCacheData
+//	REQUEST_CACHE_POLICY_RETURN_CACHE_ELSE_LOAD  2  NSURLRequestReturnCacheDataElseLoad
+//	REQUEST_CACHE_POLICY_RETURN_CACHE_DONT_LOAD  3  NSURLRequestReturnCacheDataDontLoad
+//	HTTP_COOKIE_ACCEPT_POLICY_ALWAYS                        0  NSHTTPCookieAcceptPolicyAlways
+//	HTTP_COOKIE_ACCEPT_POLICY_NEVER                         1  NSHTTPCookieAcceptPolicyNever
+//	HTTP_COOKIE_ACCEPT_POLICY_ONLY_FROM_MAIN_DOCUMENT_DOMAIN 2 NSHTTPCookieAcceptPolicyOnlyFromMainDocumentDomain
+//	TLS_VERSION_1_0 .. TLS_VERSION_1_3   0x0301 .. 0x0304 (tls_protocol_version_t, crypto/tls)
+//
+// Deliberate differences from the native module: a dataTask with neither data nor method is a
+// GET (native always POSTs); a dataTask's JSON body gets Content-Type application/json unless
+// the script sets one; an unknown length is reported as 0 (as the docs say); bad arguments throw
+// TypeErrors instead of logging and returning null; identifier and configuration are readable
+// back; default and ephemeral configurations can be made.
+package urlsession
