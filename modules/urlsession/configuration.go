@@ -132,7 +132,9 @@ var configProps = []configProp{
 		}},
 	boolProp("HTTPShouldSetCookies", func(c *engine.Configuration) *bool { return &c.HTTPShouldSetCookies }),
 	{"HTTPCookieAcceptPolicy",
-		func(c *configuration) goja.Value { return c.m.vm.ToValue(cookiePolicyToJS(c.cfg.HTTPCookieAcceptPolicy)) },
+		func(c *configuration) goja.Value {
+			return c.m.vm.ToValue(cookiePolicyToJS(c.cfg.HTTPCookieAcceptPolicy))
+		},
 		func(c *configuration, v goja.Value) {
 			n, ok := integer(v)
 			p, known := cookiePolicyFromJS(n)

@@ -67,20 +67,20 @@ func newModule(rt *runtime.Runtime) *module {
 	p.Constant("moduleId", vm.ToValue(ModuleID))
 	p.Constant("moduleGUID", vm.ToValue(moduleGUID))
 	for name, v := range map[string]int{
-		"SESSION_CONFIGURATION_TYPE_DEFAULT":                      typeDefault,
-		"SESSION_CONFIGURATION_TYPE_EPHEMERAL":                    typeEphemeral,
-		"SESSION_CONFIGURATION_TYPE_BACKGROUND":                   typeBackground,
-		"REQUEST_CACHE_POLICY_USE_PROTOCOL":                       int(engine.UseProtocolCachePolicy),
-		"REQUEST_CACHE_POLICY_RELOAD_IGNORING_LOCAL_CACHE":        int(engine.ReloadIgnoringLocalCacheData),
-		"REQUEST_CACHE_POLICY_RETURN_CACHE_ELSE_LOAD":             int(engine.ReturnCacheDataElseLoad),
-		"REQUEST_CACHE_POLICY_RETURN_CACHE_DONT_LOAD":             int(engine.ReturnCacheDataDontLoad),
-		"HTTP_COOKIE_ACCEPT_POLICY_ALWAYS":                        cookiePolicyAlways,
-		"HTTP_COOKIE_ACCEPT_POLICY_NEVER":                         cookiePolicyNever,
+		"SESSION_CONFIGURATION_TYPE_DEFAULT":                       typeDefault,
+		"SESSION_CONFIGURATION_TYPE_EPHEMERAL":                     typeEphemeral,
+		"SESSION_CONFIGURATION_TYPE_BACKGROUND":                    typeBackground,
+		"REQUEST_CACHE_POLICY_USE_PROTOCOL":                        int(engine.UseProtocolCachePolicy),
+		"REQUEST_CACHE_POLICY_RELOAD_IGNORING_LOCAL_CACHE":         int(engine.ReloadIgnoringLocalCacheData),
+		"REQUEST_CACHE_POLICY_RETURN_CACHE_ELSE_LOAD":              int(engine.ReturnCacheDataElseLoad),
+		"REQUEST_CACHE_POLICY_RETURN_CACHE_DONT_LOAD":              int(engine.ReturnCacheDataDontLoad),
+		"HTTP_COOKIE_ACCEPT_POLICY_ALWAYS":                         cookiePolicyAlways,
+		"HTTP_COOKIE_ACCEPT_POLICY_NEVER":                          cookiePolicyNever,
 		"HTTP_COOKIE_ACCEPT_POLICY_ONLY_FROM_MAIN_DOCUMENT_DOMAIN": cookiePolicyMainDocument,
-		"TLS_VERSION_1_0":                                         tls.VersionTLS10,
-		"TLS_VERSION_1_1":                                         tls.VersionTLS11,
-		"TLS_VERSION_1_2":                                         tls.VersionTLS12,
-		"TLS_VERSION_1_3":                                         tls.VersionTLS13,
+		"TLS_VERSION_1_0":                                          tls.VersionTLS10,
+		"TLS_VERSION_1_1":                                          tls.VersionTLS11,
+		"TLS_VERSION_1_2":                                          tls.VersionTLS12,
+		"TLS_VERSION_1_3":                                          tls.VersionTLS13,
 	} {
 		p.Constant(name, vm.ToValue(v))
 	}
