@@ -21,6 +21,9 @@ func (e *decodeError) Unwrap() error { return e.err }
 // contentEncodings returns the encodings the engine will undo, outermost first, and
 // false when one of them is unknown (the body is then delivered as received).
 func contentEncodings(header string) ([]string, bool) {
+	if header == "" {
+		return nil, true
+	}
 	var out []string
 	for _, part := range strings.Split(header, ",") {
 		enc := strings.ToLower(strings.TrimSpace(part))

@@ -95,8 +95,9 @@ func addDefaultHeaders(hs *[]Header) {
 // own nor writes a second one.
 func wireHeader(hs []Header) (http.Header, string) {
 	h := make(http.Header, len(hs)+1)
+	vals := make([]string, len(hs)) // one backing array for the usual one value per name
 	host := ""
-	for _, x := range hs {
+	for i, x := range hs {
 		switch strings.ToLower(x.Name) {
 		case "host":
 			host = x.Value
@@ -110,7 +111,12 @@ func wireHeader(hs []Header) (http.Header, string) {
 				}
 			}
 		}
-		h[x.Name] = append(h[x.Name], x.Value)
+		if prev, ok := h[x.Name]; ok {
+			h[x.Name] = append(prev[:len(prev):len(prev)], x.Value)
+		} else {
+			vals[i] = x.Value
+			h[x.Name] = vals[i : i+1 : i+1]
+		}
 	}
 	return h, host
 }

@@ -35,14 +35,14 @@ func (h *hostLimiter) markMultiplexed(key string) {
 	h.mu.Unlock()
 }
 
-func noRelease() {}
 
-// acquire waits for a slot for key. The returned release must be called exactly once.
-func (h *hostLimiter) acquire(ctx context.Context, key string) (func(), error) {
+// acquire waits for a slot for key. A nil result with a nil error means the host is
+// not limited. Every successful acquire must be followed by exactly one release.
+func (h *hostLimiter) acquire(ctx context.Context, key string) (*hostSlots, error) {
 	h.mu.Lock()
 	if h.multiplexed[key] {
 		h.mu.Unlock()
-		return noRelease, nil
+		return nil, nil
 	}
 	hs := h.hosts[key]
 	if hs == nil {
@@ -54,17 +54,20 @@ func (h *hostLimiter) acquire(ctx context.Context, key string) (func(), error) {
 
 	select {
 	case hs.sem <- struct{}{}:
+		return hs, nil
 	case <-ctx.Done():
 		h.unref(key, hs)
 		return nil, context.Cause(ctx)
 	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-hs.sem
-			h.unref(key, hs)
-		})
-	}, nil
+}
+
+// release gives back a slot returned by acquire (nil is fine).
+func (h *hostLimiter) release(key string, hs *hostSlots) {
+	if hs == nil {
+		return
+	}
+	<-hs.sem
+	h.unref(key, hs)
 }
 
 func (h *hostLimiter) unref(key string, hs *hostSlots) {

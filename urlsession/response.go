@@ -17,12 +17,26 @@ func newResponse(resp *http.Response, u *url.URL, expected int64) *Response {
 		Header:                resp.Header,
 		ExpectedContentLength: expected,
 	}
-	if mt, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
-		r.MIMEType = strings.ToLower(mt)
-		r.TextEncodingName = strings.ToLower(params["charset"])
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		r.MIMEType, r.TextEncodingName = parseContentType(ct)
 	}
 	r.SuggestedFilename = suggestedFilename(resp.Header.Get("Content-Disposition"), u)
 	return r
+}
+
+// parseContentType splits "type/sub; charset=x" cheaply for the common shape and
+// falls back to mime.ParseMediaType for anything with quoting or other parameters.
+func parseContentType(ct string) (mimeType, charset string) {
+	mt, rest, _ := strings.Cut(ct, ";")
+	rest = strings.TrimSpace(rest)
+	if k, v, ok := strings.Cut(rest, "="); rest == "" || ok && strings.EqualFold(strings.TrimSpace(k), "charset") &&
+		!strings.ContainsAny(v, "\";") {
+		return strings.ToLower(strings.TrimSpace(mt)), strings.ToLower(strings.TrimSpace(v))
+	}
+	if m, params, err := mime.ParseMediaType(ct); err == nil {
+		return strings.ToLower(m), strings.ToLower(params["charset"])
+	}
+	return strings.ToLower(strings.TrimSpace(mt)), ""
 }
 
 // suggestedFilename picks a file name from Content-Disposition, else the URL path.
@@ -57,7 +71,7 @@ func safeBaseName(name string) string {
 		return ""
 	}
 	if len(name) > 255 {
-		name = name[:255]
+		name = strings.ToValidUTF8(name[:255], "")
 	}
 	return name
 }

@@ -15,11 +15,12 @@ var (
 	errResourceTimeout = errors.New("the resource timeout elapsed")
 )
 
-// taskTimers runs a task's two timeouts. The idle timeout restarts on every byte in
-// either direction (touch), starts when the request gets a connection (arm), and does
-// not count while the task is suspended or queued for a host slot. Touch only stores
-// a timestamp: a single timer re-arms itself for the remaining time, so moving a
-// chunk costs one atomic store instead of a timer reset.
+// taskTimers runs a task's two timeouts on one timer. The resource timeout starts
+// when the task first gets a host slot. The idle timeout starts when the request
+// gets a connection (arm), restarts on every byte in either direction (touch), and
+// does not count while the task is suspended or queued for a host slot. Touch only
+// stores a timestamp; the timer re-arms itself for whatever time is left, so moving
+// a chunk costs one atomic store instead of a timer reset.
 type taskTimers struct {
 	task     *Task
 	idle     time.Duration
@@ -27,39 +28,45 @@ type taskTimers struct {
 	cancel   context.CancelCauseFunc
 	base     time.Time
 
-	last    atomic.Int64 // nanoseconds since base of the last activity
-	queued  atomic.Bool  // waiting for a host slot
-	mu      sync.Mutex
-	idleT   *time.Timer
-	resT    *time.Timer
-	stopped bool
+	last   atomic.Int64 // nanoseconds since base of the last activity
+	queued atomic.Bool  // waiting for a host slot
+
+	mu          sync.Mutex
+	timer       *time.Timer
+	resDeadline time.Duration // since base; valid once timer != nil
+	idleArmed   bool
+	stopped     bool
 }
 
 func newTaskTimers(t *Task, idle, resource time.Duration, cancel context.CancelCauseFunc) *taskTimers {
 	return &taskTimers{task: t, idle: idle, resource: resource, cancel: cancel, base: time.Now()}
 }
 
-func (tt *taskTimers) touch() { tt.last.Store(int64(time.Since(tt.base))) }
+func (tt *taskTimers) now() time.Duration { return time.Since(tt.base) }
 
-// startResource starts the whole-task deadline once (at the first host slot).
+func (tt *taskTimers) touch() { tt.last.Store(int64(tt.now())) }
+
+// startResource starts the whole-task deadline (once, at the first host slot).
 func (tt *taskTimers) startResource() {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	if tt.stopped || tt.resT != nil {
+	if tt.stopped || tt.timer != nil {
 		return
 	}
-	tt.resT = time.AfterFunc(tt.resource, func() { tt.cancel(errResourceTimeout) })
+	tt.resDeadline = tt.now() + tt.resource
+	tt.timer = time.AfterFunc(tt.resource, tt.check)
 }
 
-// arm starts the idle timer once a connection is assigned.
+// arm starts the idle timeout once a connection is assigned.
 func (tt *taskTimers) arm() {
 	tt.touch()
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	if tt.stopped || tt.idleT != nil {
+	if tt.stopped || tt.idleArmed || tt.timer == nil {
 		return
 	}
-	tt.idleT = time.AfterFunc(tt.idle, tt.check)
+	tt.idleArmed = true
+	tt.timer.Reset(min(tt.idle, tt.resDeadline-tt.now()))
 }
 
 func (tt *taskTimers) setQueued(q bool) {
@@ -73,27 +80,33 @@ func (tt *taskTimers) check() {
 	if tt.stopped {
 		return
 	}
-	if tt.queued.Load() || tt.task.isSuspended() {
-		tt.touch() // paused: the full timeout applies again once moving
-		tt.idleT.Reset(tt.idle)
+	now := tt.now()
+	if now >= tt.resDeadline {
+		tt.cancel(errResourceTimeout)
 		return
 	}
-	quiet := time.Duration(int64(time.Since(tt.base)) - tt.last.Load())
-	if quiet >= tt.idle {
-		tt.cancel(errIdleTimeout)
-		return
+	next := tt.resDeadline - now
+	if tt.idleArmed {
+		if tt.queued.Load() || tt.task.isSuspended() {
+			tt.touch() // paused: the full timeout applies again once moving
+			next = min(next, tt.idle)
+		} else {
+			quiet := now - time.Duration(tt.last.Load())
+			if quiet >= tt.idle {
+				tt.cancel(errIdleTimeout)
+				return
+			}
+			next = min(next, tt.idle-quiet)
+		}
 	}
-	tt.idleT.Reset(tt.idle - quiet)
+	tt.timer.Reset(next)
 }
 
 func (tt *taskTimers) stop() {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	tt.stopped = true
-	if tt.idleT != nil {
-		tt.idleT.Stop()
-	}
-	if tt.resT != nil {
-		tt.resT.Stop()
+	if tt.timer != nil {
+		tt.timer.Stop()
 	}
 }

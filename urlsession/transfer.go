@@ -75,11 +75,19 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 		return nil, nil, newURLError(CodeCannotFindHost, h.url.String(),
 			&net.DNSError{Err: "no such host", Name: h.url.Hostname(), IsNotFound: true})
 	}
+	key := hostKey(h.url)
 	tm.setQueued(true)
-	release, err := s.hosts.acquire(ctx, hostKey(h.url))
+	slot, err := s.hosts.acquire(ctx, key)
 	tm.setQueued(false)
 	if err != nil {
 		return nil, nil, mapError(ctx, err, h.url.String())
+	}
+	released := false
+	release := func() { // called exactly once by the caller or below
+		if !released {
+			released = true
+			s.hosts.release(key, slot)
+		}
 	}
 	tm.startResource()
 	for attempt := 0; ; attempt++ {
@@ -97,7 +105,7 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 		resp, err := s.transport.RoundTrip(req)
 		if err == nil {
 			if resp.ProtoMajor == 2 {
-				s.hosts.markMultiplexed(hostKey(h.url))
+				s.hosts.markMultiplexed(key)
 			}
 			return resp, release, nil
 		}
@@ -110,12 +118,16 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 }
 
 func (s *Session) buildRequest(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Request, *URLError) {
-	u := *h.url
-	u.User = nil // credentials were turned into an Authorization header
-	req, err := http.NewRequestWithContext(ctx, h.method, u.String(), nil)
+	// An empty URL parses for free; the parsed one is set below, to avoid turning it
+	// into a string and parsing it again on every request.
+	req, err := http.NewRequestWithContext(ctx, h.method, "", nil)
 	if err != nil {
 		return nil, newURLError(CodeBadURL, h.url.String(), err)
 	}
+	u := *h.url
+	u.User = nil // credentials were turned into an Authorization header
+	req.URL = &u
+	req.Host = u.Host
 	hdr, host := wireHeader(h.header)
 	if host != "" {
 		req.Host = host
