@@ -35,7 +35,6 @@ func (h *hostLimiter) markMultiplexed(key string) {
 	h.mu.Unlock()
 }
 
-
 // acquire waits for a slot for key. A nil result with a nil error means the host is
 // not limited. Every successful acquire must be followed by exactly one release.
 func (h *hostLimiter) acquire(ctx context.Context, key string) (*hostSlots, error) {
