@@ -43,7 +43,7 @@ func errorFromValue(vm *goja.Runtime, v goja.Value) *TestError {
 		e.Message = inspect(vm, v)
 	}
 	if s := obj.Get("stack"); s != nil && !goja.IsUndefined(s) {
-		e.Stack = loop.CleanStack(s.String())
+		e.Stack = userFrames(loop.CleanStack(s.String()))
 	}
 	actual, expected := obj.Get("actual"), obj.Get("expected")
 	if actual != nil || expected != nil {
@@ -61,7 +61,7 @@ func errorFromGo(vm *goja.Runtime, err error) *TestError {
 	if errors.As(err, &ex) {
 		te := errorFromValue(vm, ex.Value())
 		if te.Stack == "" {
-			te.Stack = loop.CleanStack(ex.String())
+			te.Stack = userFrames(loop.CleanStack(ex.String()))
 		}
 		return te
 	}
@@ -135,4 +135,17 @@ func inspect(vm *goja.Runtime, v goja.Value) string {
 		}
 	}
 	return v.String()
+}
+
+// userFrames drops the frames inside the embedded assert module: the user
+// wants the line of their assertion, not its implementation.
+func userFrames(stack string) string {
+	lines := strings.Split(stack, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !strings.Contains(l, "tirun:assert.js") {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }

@@ -22,6 +22,8 @@ func NewSpecReporter(w io.Writer, color bool) Reporter {
 	return &specReporter{w: bufio.NewWriter(w), color: color}
 }
 
+const slowThreshold = 75 * time.Millisecond
+
 const (
 	ansiGreen  = "32"
 	ansiRed    = "31"
@@ -59,7 +61,9 @@ func (r *specReporter) Result(res *Result) {
 	switch res.State {
 	case Passed:
 		line := ind + r.paint(ansiGreen, "✓") + " " + r.paint(ansiGray, res.Title)
-		if res.Duration >= 75*time.Millisecond { // mocha's "slow" marker at half of 75 ms... keep it simple
+		// Like mocha, show the time of tests slower than half its default
+		// "slow" threshold of 75 ms.
+		if res.Duration > slowThreshold/2 {
 			line += r.paint(ansiYellow, fmt.Sprintf(" (%dms)", res.Duration.Milliseconds()))
 		}
 		fmt.Fprintln(r.w, line)
@@ -99,15 +103,21 @@ func writeFailure(w io.Writer, e *TestError, ind string, paint func(string, stri
 	if e == nil {
 		return
 	}
-	fmt.Fprintf(w, "%s%s\n", ind, paint(ansiRed, e.Error()))
+	for _, l := range strings.Split(strings.TrimRight(e.Error(), "\n "), "\n") {
+		fmt.Fprintf(w, "%s%s\n", ind, paint(ansiRed, l))
+	}
 	if e.HasDiff {
-		fmt.Fprintf(w, "%s%s %s\n", ind, paint(ansiGreen, "+ expected"), paint(ansiRed, "- actual"))
-		for _, l := range strings.Split(e.Expected, "\n") {
-			fmt.Fprintf(w, "%s%s\n", ind, paint(ansiGreen, "+"+l))
+		fmt.Fprintf(w, "\n%s%s %s\n\n", ind, paint(ansiGreen, "+ expected"), paint(ansiRed, "- actual"))
+		for _, l := range lineDiff(e.Expected, e.Actual) {
+			switch l[0] {
+			case '+':
+				l = paint(ansiGreen, l)
+			case '-':
+				l = paint(ansiRed, l)
+			}
+			fmt.Fprintf(w, "%s%s\n", ind, l)
 		}
-		for _, l := range strings.Split(e.Actual, "\n") {
-			fmt.Fprintf(w, "%s%s\n", ind, paint(ansiRed, "-"+l))
-		}
+		fmt.Fprintln(w)
 	}
 	if e.Stack != "" {
 		for _, l := range strings.Split(e.Stack, "\n") {
