@@ -140,7 +140,7 @@ func (m *module) jsCreateSessionConfiguration(call goja.FunctionCall) goja.Value
 func (m *module) createSession(fn string, arg goja.Value) goja.Value {
 	var cfg *configuration
 	if c, ok := configurationFrom(arg); ok {
-		m.deprecated(fn+"(configuration)", fn+"({configuration: configuration})")
+		m.deprecated(fn+"(configuration)", "createSession({configuration: configuration})")
 		cfg = c
 	} else {
 		opts, ok := plainObject(arg)

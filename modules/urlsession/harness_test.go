@@ -1,0 +1,191 @@
+package urlsession
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/tirun/tirun/fixture"
+	"github.com/tirun/tirun/runtime"
+	"github.com/tirun/tirun/testrunner"
+)
+
+// scriptsDir is the repository's scripts directory, relative to this package.
+const scriptsDir = "../../scripts"
+
+// startFixture serves the loopback fixture for one test.
+func startFixture(t testing.TB) *fixture.Server {
+	t.Helper()
+	srv, err := fixture.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// failRecorder is a testrunner.Reporter that turns every failed JS test into a Go test error.
+type failRecorder struct {
+	t      testing.TB
+	passed []string
+}
+
+func (r *failRecorder) Begin(int)                  {}
+func (r *failRecorder) SuiteBegin([]string)        {}
+func (r *failRecorder) SuiteEnd([]string)          {}
+func (r *failRecorder) End(testrunner.Stats) error { return nil }
+func (r *failRecorder) Result(res *testrunner.Result) {
+	switch res.State {
+	case testrunner.Failed:
+		msg := "(no error)"
+		if res.Err != nil {
+			msg = res.Err.Error()
+			if res.Err.Stack != "" {
+				msg += "\n" + res.Err.Stack
+			}
+		}
+		r.t.Errorf("%s: %s: %s", filepath.Base(res.File), res.FullTitle, msg)
+	case testrunner.Passed:
+		r.passed = append(r.passed, res.FullTitle)
+	}
+}
+
+// runJS runs JS fixture files through the testrunner with the fixture URL in the environment.
+// It returns the passed tests' titles and what the scripts logged.
+func runJS(t *testing.T, env map[string]string, files ...string) ([]string, string) {
+	t.Helper()
+	srv := startFixture(t)
+	allEnv := map[string]string{"TIRUN_FIXTURE_URL": srv.URL()}
+	for k, v := range env {
+		allEnv[k] = v
+	}
+	var logs syncBuffer
+	rec := &failRecorder{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	stats, err := testrunner.Run(ctx, testrunner.Options{
+		Paths:     files,
+		Timeout:   60 * time.Second,
+		Reporters: []testrunner.Reporter{rec},
+		Env:       allEnv,
+		Stdout:    &logs,
+		Stderr:    &logs,
+		Runtime: func(o *runtime.Options) {
+			o.Logger = slog.New(runtime.NewLogger(&logs, slog.LevelDebug).Handler())
+			if !slices.Contains(runtime.RegisteredModules(), "assert") {
+				o.Modules = map[string]runtime.ModuleLoader{"assert": fallbackAssert}
+			}
+		},
+	})
+	if err != nil {
+		t.Fatalf("testrunner: %v", err)
+	}
+	if stats.Tests == 0 || stats.Passes == 0 {
+		t.Fatalf("no JS test ran in %v (stats %+v); logs:\n%s", files, stats, logs.String())
+	}
+	if t.Failed() {
+		t.Logf("script logs:\n%s", logs.String())
+	}
+	return rec.passed, logs.String()
+}
+
+// jsFiles lists scripts/tests/urlsession*.test.js except those named in skip.
+func jsFiles(t *testing.T, skip ...string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(scriptsDir, "tests", "urlsession*.test.js"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no JS fixtures found (%v)", err)
+	}
+	return slices.DeleteFunc(files, func(f string) bool { return slices.Contains(skip, filepath.Base(f)) })
+}
+
+// syncBuffer is a bytes.Buffer safe for the loggers of several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fallbackAssert is a small require('assert') used only while the testrunner does not provide
+// one, so the fixtures run either way. It covers what the fixtures use.
+func fallbackAssert(rt *runtime.Runtime) (goja.Value, error) {
+	return rt.VM().RunString(`(function () {
+  function fail(msg, def) { const e = new Error(msg || def); e.name = 'AssertionError'; e.code = 'ERR_ASSERTION'; throw e; }
+  function ok(v, msg) { if (!v) fail(msg, 'expected a truthy value, got ' + String(v)); }
+  const assert = function (v, msg) { ok(v, msg); };
+  assert.ok = ok;
+  assert.fail = function (msg) { fail(msg, 'failed'); };
+  assert.equal = function (a, b, msg) { if (a != b) fail(msg, String(a) + ' == ' + String(b)); };
+  assert.notEqual = function (a, b, msg) { if (a == b) fail(msg, String(a) + ' != ' + String(b)); };
+  assert.strictEqual = function (a, b, msg) { if (!Object.is(a, b)) fail(msg, 'expected ' + String(b) + ', got ' + String(a)); };
+  assert.notStrictEqual = function (a, b, msg) { if (Object.is(a, b)) fail(msg, 'expected a value other than ' + String(b)); };
+  function deep(a, b) {
+    if (Object.is(a, b)) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    return ka.every(function (k) { return Object.prototype.hasOwnProperty.call(b, k) && deep(a[k], b[k]); });
+  }
+  assert.deepStrictEqual = function (a, b, msg) { if (!deep(a, b)) fail(msg, 'expected ' + JSON.stringify(b) + ', got ' + JSON.stringify(a)); };
+  assert.deepEqual = assert.deepStrictEqual;
+  assert.match = function (s, re, msg) { if (!re.test(s)) fail(msg, JSON.stringify(s) + ' does not match ' + re); };
+  assert.throws = function (fn, expected, msg) {
+    try { fn(); } catch (e) {
+      if (typeof expected === 'function' && expected.prototype !== undefined && !(e instanceof expected)) fail(msg, 'wrong error type: ' + e);
+      if (expected instanceof RegExp && !expected.test(String(e && e.message))) fail(msg, 'wrong error: ' + e);
+      if (expected && typeof expected === 'object' && !(expected instanceof RegExp)) {
+        Object.keys(expected).forEach(function (k) {
+          const want = expected[k];
+          if (want instanceof RegExp ? !want.test(e[k]) : e[k] !== want) fail(msg, 'error ' + k + ' is ' + e[k]);
+        });
+      }
+      return;
+    }
+    fail(msg, 'expected the function to throw');
+  };
+  assert.doesNotThrow = function (fn, msg) { try { fn(); } catch (e) { fail(msg, 'unexpected throw: ' + e); } };
+  return assert;
+})()`)
+}
+
+// vmHWM reads the process's peak resident set size (Linux only).
+func vmHWM(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
+				t.Fatalf("parsing VmHWM %q: %v", line, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Skip("VmHWM not reported")
+	return 0
+}
