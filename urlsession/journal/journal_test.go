@@ -399,3 +399,61 @@ func TestConcurrentProgress(t *testing.T) {
 		}
 	}
 }
+
+// Close while operations are in flight (engine shutdown): every operation
+// either completes or reports ErrClosed; nothing panics, hangs or races.
+func TestCloseDuringOperations(t *testing.T) {
+	j, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := uint64(1); id <= 8; id++ {
+		j.PutTask(sampleTask("s", id))
+	}
+	var wg sync.WaitGroup
+	unexpected := make(chan error, 64)
+	started := make(chan struct{}, 8)
+	for id := uint64(1); id <= 8; id++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := int64(1); ; n++ {
+				err := j.UpdateProgress("s", id, Progress{BytesReceived: n})
+				if n == 1 {
+					started <- struct{}{}
+				}
+				if errors.Is(err, ErrClosed) {
+					return
+				}
+				if err != nil {
+					unexpected <- err
+					return
+				}
+				if _, err := j.Tasks("s"); err != nil && !errors.Is(err, ErrClosed) {
+					unexpected <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-started
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("operations hung after Close")
+	}
+	close(unexpected)
+	for err := range unexpected {
+		t.Fatalf("operation failed with %v, want success or ErrClosed", err)
+	}
+	// The directory is free for the next runtime.
+	j2 := openT(t, filepath.Dir(j.Path()))
+	j2.Close()
+}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // helperEnv makes the test binary act as a second process: "hold:<dir>"
@@ -17,7 +19,8 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(helperEnv); spec != "" {
 		os.Exit(runHelper(spec))
 	}
-	os.Exit(m.Run())
+	// bbolt starts goroutines (batch timers, Check); none may outlive a Journal.
+	goleak.VerifyTestMain(m)
 }
 
 func runHelper(spec string) int {
