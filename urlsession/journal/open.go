@@ -116,6 +116,10 @@ func openChecked(path string) (db *bolt.DB, err error) {
 		if oerr != nil {
 			return classifyOpenError(path, oerr)
 		}
+		fresh := false
+		if err := db.View(func(tx *bolt.Tx) error { fresh = tx.Bucket(bucketMeta) == nil; return nil }); err != nil || !fresh {
+			return err // a validated journal needs no write to open
+		}
 		return db.Update(initLayout)
 	})
 	if err != nil && db != nil {

@@ -9,6 +9,7 @@ import (
 // Kind is the kind of a journaled task.
 type Kind uint8
 
+// The task kinds of the engine. Zero is invalid so a forgotten field is caught.
 const (
 	KindData Kind = iota + 1
 	KindDownload
@@ -50,6 +51,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // (suspend, retry), because a process that dies leaves it to be resumed.
 type State uint8
 
+// Zero is invalid on disk; PutTask reads a zero State as StateRunning.
 const (
 	StateRunning State = iota + 1
 	StateCompleted
