@@ -71,8 +71,14 @@ func (d *driver) setHandle(h *loop.Handle) {
 	d.hmu.Unlock()
 }
 
+// endGrace is how long the loop may keep running after the last runnable,
+// so that an error thrown by a timer a test left behind is still reported.
+// Like mocha --exit, whatever is still pending after it is cancelled.
+const endGrace = 100 * time.Millisecond
+
 // drive runs the loop until runner returns, restarting it after uncaught
-// errors. It returns uncaught errors that no runnable could be charged with.
+// errors that a runnable was charged with. Errors no runnable could own are
+// kept in orphans.
 func (d *driver) drive(ctx context.Context, runner func()) {
 	d.runCtx, d.cancel = context.WithCancel(ctx)
 	defer d.cancel()
@@ -81,21 +87,26 @@ func (d *driver) drive(ctx context.Context, runner func()) {
 	go func() {
 		defer close(runnerDone)
 		runner()
-		// Like mocha --exit: timers or intervals a test left behind must
-		// not keep the file running once every test has finished.
-		d.cancel()
+		d.handle().Release()
+		time.AfterFunc(endGrace, d.cancel)
 	}()
 	for {
 		err := d.lp.Run(d.runCtx, nil)
-		if d.runCtx.Err() != nil || err == nil {
+		if err == nil || d.runCtx.Err() != nil {
 			<-runnerDone
-			d.handle().Release()
 			return
+		}
+		select {
+		case <-runnerDone:
+			d.orphans = append(d.orphans, errorFromLoop(err))
+			return
+		default:
 		}
 		d.setHandle(d.lp.Ref())
 		select {
 		case d.uncaught <- err:
 		case <-runnerDone:
+			d.handle().Release()
 			d.orphans = append(d.orphans, errorFromLoop(err))
 			return
 		}
