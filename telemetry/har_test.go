@@ -191,7 +191,9 @@ func TestTransportRecordsFailedRequests(t *testing.T) {
 	har.RecordExchange(rec.list[0])
 	var out bytes.Buffer
 	har.WriteTo(&out)
-	var doc struct{ Log struct{ Entries []map[string]any } }
+	var doc struct {
+		Log struct{ Entries []map[string]any }
+	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Log.Entries) != 1 {
 		t.Fatalf("%v %s", err, out.String())
 	}
