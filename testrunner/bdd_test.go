@@ -146,7 +146,7 @@ describe('outer', function () {
 }
 
 func TestFailingHooks(t *testing.T) {
-	rec, stats, _ := runJS(t, `
+	rec, stats, out := runJS(t, `
 describe('before all fails', function () {
   before(function () { throw new Error('setup broke'); });
   after(function () { console.log('after still runs'); });
@@ -169,6 +169,9 @@ describe('fine', function () { it('runs', function () {}); });
 	}
 	if stats.Failures != 2 || stats.Passes != 1 {
 		t.Fatalf("%+v", stats)
+	}
+	if !strings.Contains(out, "after still runs") {
+		t.Fatalf("after() must run when before() failed; console: %s", out)
 	}
 }
 
