@@ -57,7 +57,42 @@ func (c *collector) install() error {
 			return err
 		}
 	}
-	return nil
+	return c.wrapTimers()
+}
+
+// timerWrapper replaces the timer functions with versions whose callbacks
+// hand an exception to the runner (report returns true) instead of letting
+// it end the event loop's run, much as mocha listens to 'uncaughtException'.
+const timerWrapper = `(function (report) {
+  function wrap(orig) {
+    return function (fn) {
+      if (typeof fn !== 'function') return orig.apply(this, arguments);
+      var args = Array.prototype.slice.call(arguments);
+      args[0] = function () {
+        try { return fn.apply(this, arguments); } catch (e) { if (!report(e)) throw e; }
+      };
+      return orig.apply(this, args);
+    };
+  }
+  ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask'].forEach(function (name) {
+    if (typeof globalThis[name] === 'function') globalThis[name] = wrap(globalThis[name]);
+  });
+})`
+
+func (c *collector) wrapTimers() error {
+	v, err := c.vm.RunString(timerWrapper)
+	if err != nil {
+		return err
+	}
+	install, _ := goja.AssertFunction(v)
+	report := func(call goja.FunctionCall) goja.Value {
+		if c.ctx.charge == nil || c.loading {
+			return c.vm.ToValue(false) // while loading, a throw fails the file
+		}
+		return c.vm.ToValue(c.ctx.charge(c.vm, call.Argument(0)))
+	}
+	_, err = install(goja.Undefined(), c.vm.ToValue(report))
+	return err
 }
 
 func (c *collector) checkLoading(name string) {

@@ -9,10 +9,12 @@ import (
 // running is the loop-side view of the runnable (test or hook) in progress,
 // so that this.timeout() and this.skip() act on it.
 type running struct {
-	token   uint64
-	title   string
-	timeout time.Duration
-	test    *Test // nil for hooks
+	token    uint64
+	title    string
+	timeout  time.Duration
+	test     *Test // nil for hooks
+	finished bool
+	finish   func(outcome) // ends the runnable; idempotent
 }
 
 // contextMethods backs `this` in hooks and tests. Like mocha, a suite's
@@ -23,6 +25,9 @@ type contextMethods struct {
 	cur            *running       // loop goroutine only
 	skipMarker     *goja.Object   // thrown by this.skip()
 	retime         chan retimeMsg // to the runner goroutine
+	// charge receives an exception thrown by a timer callback; it returns
+	// false to let the exception end the loop run (while the file loads).
+	charge func(vm *goja.Runtime, v goja.Value) bool
 }
 
 type retimeMsg struct {

@@ -38,16 +38,41 @@ type driver struct {
 	runCtx context.Context // cancelled when the runner is done or the run is aborted
 	cancel context.CancelFunc
 
-	token   uint64        // runner goroutine only
-	grace   time.Duration // how long a timed-out test may keep the loop busy
-	orphans []*TestError  // uncaught errors that arrived between runnables
+	token uint64        // runner goroutine only
+	grace time.Duration // how long a timed-out test may keep the loop busy
+
+	omu     sync.Mutex
+	orphans []*TestError // uncaught errors that arrived between runnables
 }
 
 // errAborted marks outcomes cut short by cancellation (Ctrl-C, test deadline).
 var errAborted = errors.New("test run aborted")
 
 func newDriver(lp *loop.Loop, vm *goja.Runtime, cm *contextMethods) *driver {
-	return &driver{lp: lp, vm: vm, cm: cm, results: make(chan outcome, 64), uncaught: make(chan error), grace: 2 * time.Second}
+	d := &driver{lp: lp, vm: vm, cm: cm, results: make(chan outcome, 64), uncaught: make(chan error), grace: 2 * time.Second}
+	cm.charge = d.chargeTimerError
+	return d
+}
+
+// chargeTimerError fails the running runnable with an exception thrown by
+// a timer callback, without ending the loop's run (which would drop every
+// pending timer and native handle, as the loop does for real uncaught
+// errors). Loop goroutine.
+func (d *driver) chargeTimerError(vm *goja.Runtime, v goja.Value) bool {
+	te := errorFromValue(vm, v)
+	te.Message = "Uncaught " + te.Message
+	if cur := d.cm.cur; cur != nil && !cur.finished && cur.finish != nil {
+		cur.finish(outcome{err: te})
+		return true
+	}
+	d.addOrphan(te)
+	return true
+}
+
+func (d *driver) addOrphan(e *TestError) {
+	d.omu.Lock()
+	d.orphans = append(d.orphans, e)
+	d.omu.Unlock()
 }
 
 // deliver hands an outcome to the runner; loop goroutine. It never blocks
@@ -98,7 +123,7 @@ func (d *driver) drive(ctx context.Context, runner func()) {
 		}
 		select {
 		case <-runnerDone:
-			d.orphans = append(d.orphans, errorFromLoop(err))
+			d.addOrphan(errorFromLoop(err))
 			return
 		default:
 		}
@@ -107,7 +132,7 @@ func (d *driver) drive(ctx context.Context, runner func()) {
 		case d.uncaught <- err:
 		case <-runnerDone:
 			d.handle().Release()
-			d.orphans = append(d.orphans, errorFromLoop(err))
+			d.addOrphan(errorFromLoop(err))
 			return
 		}
 	}
@@ -123,7 +148,7 @@ func (d *driver) post(job func(vm *goja.Runtime) error) bool {
 		}
 		select {
 		case err := <-d.uncaught:
-			d.orphans = append(d.orphans, errorFromLoop(err))
+			d.addOrphan(errorFromLoop(err))
 		case <-d.runCtx.Done():
 			return false
 		}
@@ -132,6 +157,8 @@ func (d *driver) post(job func(vm *goja.Runtime) error) bool {
 
 // takeOrphans returns and forgets the uncaught errors no runnable owned.
 func (d *driver) takeOrphans() []*TestError {
+	d.omu.Lock()
+	defer d.omu.Unlock()
 	o := d.orphans
 	d.orphans = nil
 	return o
@@ -145,7 +172,7 @@ func (d *driver) runStep(title string, fn goja.Value, this *goja.Object, test *T
 	cur := &running{token: tok, title: title, timeout: timeout, test: test}
 	if !d.post(func(vm *goja.Runtime) error {
 		d.cm.cur = cur
-		d.invoke(vm, fn, this, tok)
+		d.invoke(vm, fn, this, cur)
 		return nil
 	}) {
 		return outcome{token: tok, err: &TestError{Name: "Error", Message: errAborted.Error()}}

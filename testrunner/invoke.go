@@ -15,16 +15,16 @@ type outcome struct {
 // a plain return, a `done` callback (when the function declares a
 // parameter), or a returned promise (any thenable). finish receives
 // exactly one outcome. Loop goroutine.
-func (d *driver) invoke(vm *goja.Runtime, fn goja.Value, this *goja.Object, token uint64) {
-	finished := false
+func (d *driver) invoke(vm *goja.Runtime, fn goja.Value, this *goja.Object, cur *running) {
 	finish := func(o outcome) {
-		if finished {
+		if cur.finished {
 			return
 		}
-		finished = true
-		o.token = token
+		cur.finished = true
+		o.token = cur.token
 		d.deliver(o)
 	}
+	cur.finish = finish
 	fail := func(v goja.Value) {
 		if v != nil && v.SameAs(d.cm.skipMarker) {
 			finish(outcome{pending: true})

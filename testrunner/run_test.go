@@ -146,3 +146,38 @@ describe('collected', function () {
 `, nil)
 	rec.want(t, "reports", Passed)
 }
+
+func TestTimerErrorKeepsOtherPendingTimers(t *testing.T) {
+	rec, _, _ := runJS(t, `
+var fired = false;
+describe('timers', function () {
+  before(function () { setTimeout(function () { fired = true; }, 300); });
+  it('throws in a timer', function (done) {
+    setTimeout(function () { throw new Error('from timer'); }, 1);
+  });
+  it('interval throws', function (done) {
+    var id = setInterval(function () { clearInterval(id); throw new Error('from interval'); }, 1);
+  });
+  it('the before() timer still fires', function (done) {
+    setTimeout(function () { done(fired ? undefined : new Error('pending timer was dropped')); }, 400);
+  });
+});
+`, nil)
+	if e := rec.want(t, "throws in a timer", Failed).Err; e.Message != "Uncaught from timer" {
+		t.Fatalf("%+v", e)
+	}
+	if e := rec.want(t, "interval throws", Failed).Err; e.Message != "Uncaught from interval" {
+		t.Fatalf("%+v", e)
+	}
+	rec.want(t, "the before() timer still fires", Passed)
+}
+
+func TestTimerErrorWhileLoadingFailsTheFile(t *testing.T) {
+	rec, stats, _ := runJS(t, `
+setTimeout(function () { throw new Error('load-time timer'); }, 1);
+it('declared', function () {});
+`, nil)
+	if stats.Failures != 1 || !strings.Contains(rec.results[0].Err.Message, "load-time timer") {
+		t.Fatalf("%s %+v", rec.titles(), stats)
+	}
+}
