@@ -18,6 +18,9 @@ import (
 // DefaultTimeout is mocha's default per-test timeout.
 const DefaultTimeout = 2 * time.Second
 
+// loadTimeout bounds how long a file may take to declare its tests.
+var loadTimeout = 10 * time.Second
+
 // Options configure Run.
 type Options struct {
 	Paths   []string      // files or directories; see Discover
@@ -154,7 +157,16 @@ func loadFile(ctx context.Context, path string, opts *Options, def time.Duration
 	if err != nil {
 		return fail(err)
 	}
-	if err := f.rt.RunFile(ctx, path); err != nil {
+	// RunFile returns once the file's event loop is idle, so a timer left
+	// pending at the top level (say, a setInterval) would block the run
+	// forever: bound the load and say why it failed.
+	loadCtx, cancel := context.WithTimeout(ctx, loadTimeout)
+	defer cancel()
+	if err := f.rt.RunFile(loadCtx, path); err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			f.loadErr = &TestError{Name: "Error", Message: fmt.Sprintf("loading the file took longer than %v: top-level code or a timer it started keeps the event loop busy (start long-running work in before() hooks)", loadTimeout)}
+			return f
+		}
 		f.loadErr = errorFromLoad(f.rt.VM(), err)
 		return f
 	}

@@ -181,3 +181,13 @@ it('declared', function () {});
 		t.Fatalf("%s %+v", rec.titles(), stats)
 	}
 }
+
+func TestTopLevelIntervalFailsTheLoadInsteadOfHanging(t *testing.T) {
+	saved := loadTimeout
+	loadTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { loadTimeout = saved })
+	rec, stats, _ := runJS(t, `setInterval(function () {}, 10); it('x', function () {});`, nil)
+	if stats.Failures != 1 || !strings.Contains(rec.results[0].Err.Message, "keeps the event loop busy") {
+		t.Fatalf("%s %+v", rec.titles(), stats)
+	}
+}
