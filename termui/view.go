@@ -39,8 +39,9 @@ type View struct {
 	closed  bool
 	writers []*LineWriter
 
-	wake chan struct{}
-	stop chan struct{}
+	refresh  chan any // mpb redraws when the view's goroutine says so
+	shutdown chan any // closed by mpb when it stops (also after a failed redraw)
+	stop     chan struct{}
 	done chan struct{}
 
 	// owned by the view's goroutine
@@ -74,8 +75,11 @@ func NewView(out io.Writer, opts ViewOptions) *View {
 	}
 	v := &View{opts: opts, direct: out, tasks: make(map[taskKey]*taskState),
 		dirty: make(map[taskKey]struct{}), bars: make(map[taskKey]*taskBar),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	v.progress = mpb.New(mpb.WithOutput(out), mpb.WithRefreshRate(opts.Refresh),
+		refresh: make(chan any), shutdown: make(chan any), stop: make(chan struct{}), done: make(chan struct{})}
+	// Manual refresh: the view applies the newest state and then redraws, on one clock, and
+	// Close can ask for a last frame so lines written just before it are not lost.
+	v.progress = mpb.New(mpb.WithOutput(out), mpb.WithManualRefresh(v.refresh),
+		mpb.WithShutdownNotifier(v.shutdown),
 		mpb.ContainerOptional(mpb.WithWidth(opts.Width), opts.Width > 0),
 		mpb.ContainerOptional(mpb.ForceTTY(), opts.ForceTTY),
 		mpb.PopCompletedMode()) // finished bars leave one line behind and scroll up with the logs
@@ -83,7 +87,8 @@ func NewView(out io.Writer, opts ViewOptions) *View {
 	return v
 }
 
-// Observe records engine events; it never blocks on drawing.
+// Observe records engine events; it never blocks on drawing: the view's goroutine picks the
+// newest state up at its next redraw.
 func (v *View) Observe(e telemetry.Event) {
 	if e.Source != telemetry.SourceEngine || e.Task == 0 {
 		return
@@ -103,10 +108,6 @@ func (v *View) Observe(e telemetry.Event) {
 		v.dirty[k] = struct{}{}
 	}
 	v.mu.Unlock()
-	select {
-	case v.wake <- struct{}{}:
-	default:
-	}
 }
 
 // applyEvent folds e into st and reports whether anything visible changed.
@@ -207,20 +208,35 @@ func (v *View) Close() {
 	v.progress.Wait()
 }
 
-// run applies state changes to the bars until Close.
+// run applies state changes to the bars and redraws, every Refresh, until Close.
 func (v *View) run() {
 	defer close(v.done)
 	tick := time.NewTicker(v.opts.Refresh)
 	defer tick.Stop()
 	for {
 		select {
-		case <-v.wake:
-		case <-tick.C: // tasks that crossed ShowAfter without a new event
+		case now := <-tick.C:
+			v.apply(now, false)
+			if !v.redraw(now) {
+				return
+			}
 		case <-v.stop:
-			v.apply(time.Now(), true)
+			now := time.Now()
+			v.apply(now, true)
+			v.redraw(now)
 			return
 		}
-		v.apply(time.Now(), false)
+	}
+}
+
+// redraw asks mpb for a frame; false when mpb has stopped (it does after a write to the
+// terminal failed), so the view never waits on a renderer that is gone.
+func (v *View) redraw(now time.Time) bool {
+	select {
+	case v.refresh <- now:
+		return true
+	case <-v.shutdown:
+		return false
 	}
 }
 

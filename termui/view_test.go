@@ -182,3 +182,48 @@ func TestTaskLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestViewPrintsLinesWrittenJustBeforeClose(t *testing.T) {
+	term := openTerminal(t)
+	v := NewView(term.tty, ViewOptions{Refresh: time.Hour}) // no redraw would come by itself
+	w := v.Writer(term.tty, false)
+	io.WriteString(w, "first\nlast without newline")
+	v.Close()
+	raw := term.closeAndRead(t)
+	if !strings.Contains(raw, "first\r\nlast without newline\r\n") {
+		t.Fatalf("pending lines lost at Close: %q", raw)
+	}
+}
+
+func TestViewSurvivesALostTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	go io.Copy(io.Discard, ptmx)
+	v := NewView(tty, ViewOptions{ShowAfter: -1, Refresh: 5 * time.Millisecond})
+	var fallback bytes.Buffer
+	w := v.Writer(&fallback, false)
+	v.Observe(engineEvent(1, telemetry.EventTaskStart, map[string]any{"kind": "download", "url": "http://127.0.0.1:1/x"}))
+	time.Sleep(30 * time.Millisecond)
+	tty.Close() // the terminal goes away: mpb's next redraw fails and it stops
+	time.Sleep(50 * time.Millisecond)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			v.Observe(engineEvent(1, telemetry.EventDownloadProgress, map[string]any{"totalWritten": int64(i)}))
+		}
+		fmt.Fprintln(w, "still here")
+		v.Close()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the view hung after its terminal went away")
+	}
+	if !strings.Contains(fallback.String(), "still here") {
+		t.Fatalf("line lost after the renderer stopped: %q", fallback.String())
+	}
+}
