@@ -42,7 +42,7 @@ type View struct {
 	refresh  chan any // mpb redraws when the view's goroutine says so
 	shutdown chan any // closed by mpb when it stops (also after a failed redraw)
 	stop     chan struct{}
-	done chan struct{}
+	done     chan struct{}
 
 	// owned by the view's goroutine
 	bars    map[taskKey]*taskBar
