@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/tirun/tirun/urlsession/cookiestore"
 )
 
 // Version goes into the default User-Agent.
@@ -25,8 +27,9 @@ type EngineOptions struct {
 	// Transport replaces the per-session transports (tests, custom proxies). The
 	// configuration's TLS, proxy and timeout settings then do not apply to dialing.
 	Transport http.RoundTripper
-	// Cookies is the shared storage of default and background sessions; nil means an
-	// in-memory jar. Ephemeral sessions always get a private in-memory jar.
+	// Cookies is the shared storage of default and background sessions. nil means a
+	// cookiestore jar persisted in DataDir/urlsession/cookies.json (in memory when
+	// DataDir is empty). Ephemeral sessions always get a private in-memory jar.
 	Cookies CookieStorage
 	// Logger receives warnings (e.g. a delegate that panicked); nil discards them.
 	Logger *slog.Logger
@@ -38,6 +41,7 @@ type Engine struct {
 	ownsDir   bool
 	transport http.RoundTripper
 	cookies   CookieStorage
+	ownJar    *cookiestore.Jar // the jar the engine opened (nil when given one)
 	logger    *slog.Logger
 
 	mu       sync.Mutex
@@ -52,9 +56,6 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	if e.logger == nil {
 		e.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if e.cookies == nil {
-		e.cookies = newMemoryJar()
-	}
 	if opts.DataDir == "" {
 		dir, err := os.MkdirTemp("", "tirun-urlsession-*") // created 0700
 		if err != nil {
@@ -66,6 +67,17 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 		if err := os.MkdirAll(e.dir, 0o700); err != nil {
 			return nil, fmt.Errorf("urlsession: creating %s: %w", e.dir, err)
 		}
+	}
+	if e.cookies == nil {
+		persistIn := ""
+		if !e.ownsDir {
+			persistIn = e.dir
+		}
+		jar, err := openSharedCookies(persistIn, e)
+		if err != nil {
+			return nil, err
+		}
+		e.cookies, e.ownJar = jar, jar
 	}
 	return e, nil
 }
@@ -87,7 +99,7 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 		hosts: newHostLimiter(cfg.HTTPMaximumConnectionsPerHost),
 		wake:  make(chan struct{}, 1), done: make(chan struct{})}
 	if cfg.Kind == KindEphemeral {
-		s.jar = newMemoryJar()
+		s.jar = cookiestore.NewMemory()
 	} else {
 		s.jar = e.cookies
 	}
@@ -159,10 +171,17 @@ func (e *Engine) Close() error {
 	if c, ok := e.transport.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
+	var jarErr error
+	if e.ownJar != nil {
+		jarErr = e.ownJar.Close() // writes persistent cookies, stops the autosave timer
+	}
 	if e.ownsDir {
 		if err := os.RemoveAll(e.dir); err != nil {
 			return fmt.Errorf("urlsession: removing %s: %w", e.dir, err)
 		}
+	}
+	if jarErr != nil {
+		return fmt.Errorf("urlsession: saving cookies: %w", jarErr)
 	}
 	return nil
 }

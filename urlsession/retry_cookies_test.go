@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -144,5 +146,41 @@ func TestCookieHeaderFromCallerIsKept(t *testing.T) {
 	wantCode(t, rec.wait(t, task.ID()), 0)
 	if got := string(task.Body()); !strings.Contains(got, "mine=1") || !strings.Contains(got, "fr=anjd232") {
 		t.Errorf("Cookie header %q", got)
+	}
+}
+
+func TestPersistentCookiesSurviveTheEngine(t *testing.T) {
+	srv := cookieServer()
+	defer srv.Close()
+	dataDir := t.TempDir()
+	run := func(path string) string {
+		e, err := NewEngine(EngineOptions{DataDir: dataDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := e.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		s, rec := newTestSession(t, e, BackgroundConfiguration("com.test.cookies"))
+		task := start(t, s, KindDataTask, Request{URL: srv.URL + path})
+		wantCode(t, rec.wait(t, task.ID()), 0)
+		return string(task.Body())
+	}
+	run("/set")
+	if got := run("/echo"); got != "fr=anjd232" {
+		t.Fatalf("after restart the cookie header is %q", got)
+	}
+	// A damaged file is set aside and the engine still starts.
+	path := filepath.Join(dataDir, "urlsession", cookieFileName)
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := run("/echo"); got != "" {
+		t.Fatalf("cookies from a damaged file: %q", got)
+	}
+	if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 1 {
+		t.Errorf("damaged file not kept aside: %v", m)
 	}
 }

@@ -146,7 +146,7 @@ func (s *Session) InvalidateAndCancel() {
 func (s *Session) Reset(done func()) {
 	s.closeIdle()
 	if c, ok := s.jar.(StorageClearer); ok {
-		if err := c.RemoveAll(); err != nil {
+		if err := c.Clear(); err != nil {
 			s.engine.logger.Warn("urlsession: clearing cookies failed", "err", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -49,7 +50,7 @@ func (s *Session) transfer(t *Task) transferResult {
 		if uerr != nil {
 			return transferResult{err: uerr}
 		}
-		s.storeCookies(cur, resp)
+		s.storeCookies(cur, origin, resp)
 		next, isRedirect, uerr := nextHop(cur, resp, origin)
 		if uerr == nil && !isRedirect {
 			defer release()
@@ -179,13 +180,21 @@ func addJarCookies(h http.Header, cookies []*http.Cookie) {
 	h["Cookie"] = []string{b.String()}
 }
 
-func (s *Session) storeCookies(h *hop, resp *http.Response) {
+// storeCookies keeps the cookies of every response, redirects included. The main
+// document for the accept policy is the task's original URL.
+func (s *Session) storeCookies(h *hop, origin *url.URL, resp *http.Response) {
 	if s.cfg.HTTPCookieAcceptPolicy == CookieAcceptNever || s.jar == nil {
 		return
 	}
-	if cs := resp.Cookies(); len(cs) > 0 {
-		s.jar.SetCookies(h.url, cs)
+	cs := resp.Cookies()
+	if len(cs) == 0 {
+		return
 	}
+	if ps, ok := s.jar.(policyStorage); ok {
+		ps.SetCookiesWithPolicy(h.url, origin, acceptPolicy(s.cfg.HTTPCookieAcceptPolicy), cs)
+		return
+	}
+	s.jar.SetCookies(h.url, cs)
 }
 
 // isSpecialInvalidName reports names under the special-use ".invalid" domain, which
