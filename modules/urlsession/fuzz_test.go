@@ -236,7 +236,7 @@ func checkJSFailure(t *testing.T, err error) {
 func FuzzModuleMethods(f *testing.F) {
 	for _, seed := range [][]byte{
 		{},
-		{0, 0, 3, 0, 7, 2, 0, 0, 1},                      // module method with an object
+		{0, 0, 3, 0, 7, 2, 0, 0, 1}, // module method with an object
 		{5, 3, 0, 7, 4, 0, 1, 5, 0, 1, 6, 0, 2, 3},       // session.dataTask({url, ...})
 		{7, 3, 1, 7, 3, 1, 5, 0, 1, 0, 3, 6, 10, 3},      // tasks with pool values as data
 		{3, 1, 0, 5, 12, 2},                              // configuration property with a special number
