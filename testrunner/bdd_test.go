@@ -295,3 +295,26 @@ func TestFixtureEnvReachesScripts(t *testing.T) {
 		func(o *Options) { o.Env = map[string]string{"TIRUN_FIXTURE_URL": "http://127.0.0.1:1"} })
 	rec.want(t, "env", Passed)
 }
+
+func TestAliasesContextSpecifyAndXVariants(t *testing.T) {
+	rec, stats, _ := runJS(t, `
+context('ctx alias', function () {
+  specify('specify alias', function () {});
+  xspecify('xspecify alias', function () {});
+});
+xcontext('xcontext alias', function () { it('inside', function () {}); });
+describe('hooks with titles', function () {
+  var order = [];
+  before('named before', function () { order.push('b'); });
+  beforeEach('named each', function () { order.push('e'); });
+  it('sees them', function () { if (order.join('') !== 'be') throw new Error(order.join('')); });
+});
+`, nil)
+	rec.want(t, "ctx alias specify alias", Passed)
+	rec.want(t, "xspecify alias", Pending)
+	rec.want(t, "xcontext alias inside", Pending)
+	rec.want(t, "sees them", Passed)
+	if stats.Suites != 3 {
+		t.Fatalf("%+v", stats)
+	}
+}

@@ -153,3 +153,23 @@ it('has the fixture URL', function () {
 		t.Fatal("without --serve the variable should be absent and the test fail")
 	}
 }
+
+func TestColorMode(t *testing.T) {
+	var buf strings.Builder
+	if on, ok := colorMode("auto", &buf); !ok || on {
+		t.Fatal("auto must not colour a non-terminal writer")
+	}
+	if on, _ := colorMode("always", &buf); !on {
+		t.Fatal("always must colour")
+	}
+	if on, _ := colorMode("never", os.Stdout); on {
+		t.Fatal("never must not colour")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if on, _ := colorMode("auto", os.Stdout); on {
+		t.Fatal("NO_COLOR must disable auto colour")
+	}
+	if _, ok := colorMode("rainbow", &buf); ok {
+		t.Fatal("unknown mode accepted")
+	}
+}
