@@ -295,7 +295,7 @@ func TestUncaughtErrorFromFileHasFileLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt, _ := newTestRuntime(t, Options{})
-	err := rt.RunFile(context.Background(), path)
+	err := rt.RunFile(testCtx(t), path)
 	var ue *loop.UncaughtError
 	if !errors.As(err, &ue) || ue.Message != "Error: kaput" || !strings.Contains(ue.Stack, "throws.js:3:") {
 		t.Fatalf("err = %v", err)
@@ -304,7 +304,7 @@ func TestUncaughtErrorFromFileHasFileLine(t *testing.T) {
 
 func TestSyntaxErrorIsReturned(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	err := rt.RunString(context.Background(), "syntax.js", "var x = ;")
+	err := rt.RunString(testCtx(t), "syntax.js", "var x = ;")
 	if err == nil || !strings.Contains(err.Error(), "syntax.js") {
 		t.Fatalf("err = %v", err)
 	}
@@ -365,13 +365,18 @@ func TestCloseReleasesEverything(t *testing.T) {
 		h.Release()
 	}()
 	done := make(chan error, 1)
-	go func() { done <- rt.RunString(context.Background(), "pending.js", "setTimeout(function () {}, 60000);") }()
+	go func() { done <- rt.RunString(testCtx(t), "pending.js", "setTimeout(function () {}, 60000);") }()
 	time.Sleep(20 * time.Millisecond)
 	if err := rt.Close(); err == nil || !strings.Contains(err.Error(), "bad hook") {
 		t.Fatalf("Close = %v, want the hook panic reported", err)
 	}
-	if err := <-done; err == nil {
-		t.Fatal("an interrupted run must return an error")
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("an interrupted run must return an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop the running script")
 	}
 	if strings.Join(hooks, ",") != "last,first" {
 		t.Fatalf("hooks ran %v", hooks)
@@ -382,10 +387,10 @@ func TestCloseReleasesEverything(t *testing.T) {
 	if rt.Close() != nil {
 		t.Fatal("second Close must be a no-op")
 	}
-	if err := rt.RunString(context.Background(), "x.js", "1"); err == nil {
+	if err := rt.RunString(testCtx(t), "x.js", "1"); err == nil {
 		t.Fatal("Run after Close must fail")
 	}
-	goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	goleak.VerifyNone(t) // tests here are not parallel: nothing else may be running
 }
 
 func TestDefaultDataDir(t *testing.T) {

@@ -122,7 +122,7 @@ func TestTimerArgumentValidation(t *testing.T) {
 func TestRefHeldByGoroutineKeepsLoopAlive(t *testing.T) {
 	l, log := newTestLoop(t)
 	var wg sync.WaitGroup
-	err := l.Run(context.Background(), func(vm *goja.Runtime) error {
+	err := l.Run(testCtx(t), func(vm *goja.Runtime) error {
 		h := l.Ref() // synchronously, on the loop, before the goroutine starts
 		wg.Add(1)
 		go func() {
@@ -254,7 +254,7 @@ func TestContextCancelWhileWaitingOnRef(t *testing.T) {
 func TestJobErrorEndsRun(t *testing.T) {
 	l, _ := newTestLoop(t)
 	sentinel := errors.New("native failure")
-	err := l.Run(context.Background(), func(vm *goja.Runtime) error {
+	err := l.Run(testCtx(t), func(vm *goja.Runtime) error {
 		l.RunOnLoop(func(*goja.Runtime) error { return sentinel })
 		return nil
 	})
@@ -276,7 +276,7 @@ func TestGoPanicBecomesError(t *testing.T) {
 		t.Fatalf("err = %v (%T)", err, err)
 	}
 	// Direct panic in a Go job too.
-	err = l.Run(context.Background(), func(*goja.Runtime) error { panic("plain") })
+	err = l.Run(testCtx(t), func(*goja.Runtime) error { panic("plain") })
 	if !errors.As(err, &pe) {
 		t.Fatalf("err = %v", err)
 	}
@@ -289,7 +289,7 @@ func TestCloseInvalidatesHandles(t *testing.T) {
 	if h.Post(func(*goja.Runtime) error { return nil }) || l.RunOnLoop(func(*goja.Runtime) error { return nil }) {
 		t.Fatal("Post/RunOnLoop after Close must return false")
 	}
-	if err := l.Run(context.Background(), nil); !errors.Is(err, ErrClosed) {
+	if err := l.Run(testCtx(t), nil); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Run after Close = %v", err)
 	}
 }
@@ -297,7 +297,7 @@ func TestCloseInvalidatesHandles(t *testing.T) {
 func TestCloseInterruptsRun(t *testing.T) {
 	l, _ := newTestLoop(t)
 	done := make(chan error, 1)
-	go func() { done <- l.Run(context.Background(), script("busy.js", "while (true) {}")) }()
+	go func() { done <- l.Run(testCtx(t), script("busy.js", "while (true) {}")) }()
 	time.Sleep(20 * time.Millisecond)
 	l.Close()
 	select {
@@ -314,7 +314,7 @@ func TestManyConcurrentPosters(t *testing.T) {
 	l, _ := newTestLoop(t)
 	const workers, each = 8, 500
 	count := 0
-	err := l.Run(context.Background(), func(vm *goja.Runtime) error {
+	err := l.Run(testCtx(t), func(vm *goja.Runtime) error {
 		for w := 0; w < workers; w++ {
 			h := l.Ref()
 			go func() {

@@ -255,7 +255,7 @@ func TestFireAsyncFromGoroutines(t *testing.T) {
 	f := newFixture(t)
 	const producers, each = 4, 250
 	var wg sync.WaitGroup
-	err := f.l.Run(context.Background(), func(vm *goja.Runtime) error {
+	err := f.l.Run(testCtx(t), func(vm *goja.Runtime) error {
 		if _, err := vm.RunString(`
 			var got = 0, sum = 0, sources = true;
 			parent.addEventListener('progress', function (e) {
@@ -300,7 +300,7 @@ func TestFireAsyncFromGoroutines(t *testing.T) {
 
 func TestFireAsyncListenerExceptionIsUncaught(t *testing.T) {
 	f := newFixture(t)
-	err := f.l.Run(context.Background(), func(vm *goja.Runtime) error {
+	err := f.l.Run(testCtx(t), func(vm *goja.Runtime) error {
 		if _, err := vm.RunScript("async.js", "child.addEventListener('done', function () {\n  throw new Error('async listener');\n});"); err != nil {
 			return err
 		}
@@ -319,7 +319,7 @@ func TestFireAsyncListenerExceptionIsUncaught(t *testing.T) {
 
 func TestGoFireOutsideJSBecomesRunError(t *testing.T) {
 	f := newFixture(t)
-	err := f.l.Run(context.Background(), func(vm *goja.Runtime) error {
+	err := f.l.Run(testCtx(t), func(vm *goja.Runtime) error {
 		if _, err := vm.RunString("child.addEventListener('x', function () { throw new TypeError('from Fire'); });"); err != nil {
 			return err
 		}
