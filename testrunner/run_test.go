@@ -42,8 +42,12 @@ func TestDiscoverFindsTestFilesAndSkipsNodeModules(t *testing.T) {
 
 func TestCancellingTheContextEndsTheRunPromptly(t *testing.T) {
 	dir := writeJS(t, map[string]string{"a.test.js": `
-it('waits forever', function (done) { this.timeout(0); });
-it('never reached', function () {});
+describe('s', function () {
+  after(function () {});
+  afterEach(function () {});
+  it('waits forever', function (done) { this.timeout(0); });
+  it('never reached', function () {});
+});
 `})
 	ctx, cancel := context.WithCancel(context.Background())
 	rec := &recorder{}
@@ -65,6 +69,9 @@ it('never reached', function () {});
 	for _, r := range rec.results {
 		if r.Title == "never reached" {
 			t.Fatal("a test ran after the run was cancelled")
+		}
+		if r.Hook {
+			t.Fatalf("hook reported after cancel: %s", r.FullTitle)
 		}
 	}
 }

@@ -203,6 +203,9 @@ func (s *scheduler) reportPending(suites []*Suite) {
 }
 
 func (s *scheduler) runHook(h *Hook, t *Test) outcome {
+	if s.d.runCtx.Err() != nil {
+		return outcome{} // aborted run: no hook runs, and none is reported as failed
+	}
 	title := hookTitle(h, "", h.Parent)
 	if t != nil {
 		title = hookTitle(h, t.Title, h.Parent)
