@@ -109,6 +109,12 @@ func TestTestCommandReporters(t *testing.T) {
 	if err := xml.Unmarshal(raw, &doc); err != nil || doc.Tests != 4 || doc.Failures != 1 || len(doc.Suites) != 2 {
 		t.Fatalf("junit %+v %v\n%s", doc, err, raw)
 	}
+	tapFile := filepath.Join(t.TempDir(), "out.tap")
+	code, out, _ = tirunTest(t, "--reporter", "tap", "--reporter-output", tapFile, dir)
+	tap, _ := os.ReadFile(tapFile)
+	if code != exitFailure || !strings.Contains(out, "1 failing") || !strings.HasPrefix(string(tap), "TAP version 13\n") || !strings.Contains(string(tap), "# fail 1") {
+		t.Fatalf("tap to file: exit %d\nconsole:\n%s\nfile:\n%s", code, out, tap)
+	}
 	code, out, _ = tirunTest(t, "--reporter", "junit", dir)
 	if code != exitFailure || !strings.HasPrefix(out, "<?xml") {
 		t.Fatalf("junit to stdout: %d\n%s", code, out)
