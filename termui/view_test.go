@@ -227,3 +227,48 @@ func TestViewSurvivesALostTerminal(t *testing.T) {
 		t.Fatalf("line lost after the renderer stopped: %q", fallback.String())
 	}
 }
+
+// TestObserveNeverWaitsForTheTerminal: a terminal that stops reading (scroll lock, a paused
+// ssh session) stalls the drawing, never the producers of events.
+func TestObserveNeverWaitsForTheTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	// Nobody reads ptmx: once the kernel's buffer is full every redraw blocks.
+	v := NewView(tty, ViewOptions{ShowAfter: -1, Refresh: time.Millisecond})
+	const tasks, each = 64, 2000
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for task := 1; task <= tasks; task++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v.Observe(engineEvent(uint64(task), telemetry.EventTaskStart, map[string]any{"kind": "download",
+					"url": fmt.Sprintf("http://127.0.0.1:1/%s/%d.bin", strings.Repeat("long-name-", 20), task)}))
+				for i := range each {
+					v.Observe(engineEvent(uint64(task), telemetry.EventDownloadProgress, map[string]any{"totalWritten": int64(i)}))
+				}
+			}()
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Observe blocked behind a stalled terminal")
+	}
+	// Unblock the terminal so the view can finish.
+	go io.Copy(io.Discard, ptmx)
+	closed := make(chan struct{})
+	go func() { v.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not finish once the terminal read again")
+	}
+	tty.Close()
+}
