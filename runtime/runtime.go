@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -40,7 +41,12 @@ type Runtime struct {
 	bgHook  func(id string)
 	onClose []func()
 	closed  bool
+	runDone chan struct{} // non-nil while a script runs; closed when it returns
 }
+
+// closeWait bounds how long Close waits for an interrupted script to unwind before it
+// releases resources anyway (only a native function stuck in Go can take that long).
+const closeWait = 10 * time.Second
 
 // New creates a runtime. Close it to release its loop, temp directory and native resources.
 func New(opts Options) (*Runtime, error) {
@@ -128,9 +134,20 @@ func (rt *Runtime) RunString(ctx context.Context, name, src string) error {
 }
 
 func (rt *Runtime) run(ctx context.Context, name, src string) error {
-	if rt.isClosed() {
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
 		return errors.New("runtime: closed")
 	}
+	done := make(chan struct{})
+	rt.runDone = done
+	rt.mu.Unlock()
+	defer func() {
+		rt.mu.Lock()
+		rt.runDone = nil
+		rt.mu.Unlock()
+		close(done)
+	}()
 	prg, err := goja.Compile(name, src, false)
 	if err != nil {
 		return err
@@ -153,12 +170,21 @@ func (rt *Runtime) Close() error {
 	rt.closed = true
 	hooks := rt.onClose
 	rt.onClose = nil
+	running := rt.runDone
 	rt.mu.Unlock()
 
-	if rt.loop != nil {
-		rt.loop.Close()
-	}
 	var errs []error
+	if rt.loop != nil {
+		rt.loop.Close() // interrupts a running script
+	}
+	if running != nil {
+		// Native resources must outlive the script using them: wait for it to unwind.
+		select {
+		case <-running:
+		case <-time.After(closeWait):
+			errs = append(errs, fmt.Errorf("runtime: the running script did not stop within %v; closing anyway", closeWait))
+		}
+	}
 	for i := len(hooks) - 1; i >= 0; i-- {
 		if err := runHook(hooks[i]); err != nil {
 			errs = append(errs, err)
@@ -186,12 +212,6 @@ func runHook(f func()) (err error) {
 	}()
 	f()
 	return nil
-}
-
-func (rt *Runtime) isClosed() bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.closed
 }
 
 // OnClose registers cleanup run by Close. Safe from any goroutine; after Close, f runs at once.

@@ -446,3 +446,43 @@ func TestFilesystemAndBlobBridge(t *testing.T) {
 		t.Fatalf("a file-backed blob must resolve to its path, not bytes: %+v", sources[2])
 	}
 }
+
+// Close must not free native resources under a script still inside a native call.
+func TestCloseWaitsForRunningScript(t *testing.T) {
+	rt, err := New(Options{DataDir: t.TempDir(), Stderr: &syncBuffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var order []string
+	record := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	started := make(chan struct{})
+	rt.VM().Set("slowNative", func(goja.FunctionCall) goja.Value {
+		close(started)
+		time.Sleep(200 * time.Millisecond) // Go code: an interrupt cannot stop it
+		record("native returned")
+		return goja.Undefined()
+	})
+	rt.OnClose(func() { record("hook") })
+	done := make(chan error, 1)
+	go func() { done <- rt.RunString(testCtx(t), "slow.js", "slowNative(); while (true) {}") }()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("script did not start")
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(order, ","); got != "native returned,hook" {
+		t.Fatalf("order = %q: resources were released under a running script", got)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("the interrupted run must fail")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not end")
+	}
+}
