@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -113,6 +114,7 @@ func (rt *Runtime) newProcess() *goja.Object {
 	_ = p.Set("argv", vm.NewArray())
 	_ = p.Set("platform", goosName())
 	_ = p.Set("version", "v"+Version)
+	_ = p.Set("exit", rt.processExit)
 	_ = p.Set("cwd", func(goja.FunctionCall) goja.Value {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -137,4 +139,26 @@ func toAny(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// ExitError is returned by RunFile/RunString when the script called process.exit(code).
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("process.exit(%d)", e.Code) }
+
+// processExit ends the run now: the interrupt stops JS at its next instruction (it cannot be
+// caught), and run() reports the exit instead of the interrupt.
+func (rt *Runtime) processExit(call goja.FunctionCall) goja.Value {
+	code := 0
+	if v := call.Argument(0); !goja.IsUndefined(v) && !goja.IsNull(v) {
+		f := v.ToFloat()
+		if math.IsNaN(f) || f < 0 || f > 255 || f != math.Trunc(f) {
+			proxy.ThrowTypeError(rt.vm, "process.exit: argument 'code' must be an integer from 0 to 255")
+		}
+		code = int(f)
+	}
+	e := &ExitError{Code: code}
+	rt.exit = e
+	rt.vm.Interrupt(e)
+	return goja.Undefined()
 }

@@ -42,6 +42,7 @@ type Runtime struct {
 	onClose []func()
 	closed  bool
 	runDone chan struct{} // non-nil while a script runs; closed when it returns
+	exit    *ExitError    // set by process.exit during the current run (loop goroutine)
 }
 
 // closeWait bounds how long Close waits for an interrupted script to unwind before it
@@ -152,11 +153,16 @@ func (rt *Runtime) run(ctx context.Context, name, src string) error {
 	if err != nil {
 		return err
 	}
-	return rt.loop.Run(ctx, func(vm *goja.Runtime) error {
+	rt.exit = nil
+	err = rt.loop.Run(ctx, func(vm *goja.Runtime) error {
 		rt.setArgv(name)
 		_, err := vm.RunProgram(prg)
 		return err
 	})
+	if rt.exit != nil { // process.exit() interrupted the script on purpose
+		return rt.exit
+	}
+	return err
 }
 
 // Close releases the loop, native resources (OnClose hooks, last registered first) and the temp

@@ -486,3 +486,29 @@ func TestCloseWaitsForRunningScript(t *testing.T) {
 		t.Fatal("run did not end")
 	}
 }
+
+func TestProcessExit(t *testing.T) {
+	rt, logs := newTestRuntime(t, Options{})
+	err := runJS(t, rt, `
+		setTimeout(function () {
+			Ti.API.info('before');
+			try { process.exit(3); } catch (e) { Ti.API.info('caught'); }
+			Ti.API.info('after');
+		}, 1);
+		setTimeout(function () { Ti.API.info('later timer'); }, 50);
+	`)
+	var exit *ExitError
+	if !errors.As(err, &exit) || exit.Code != 3 {
+		t.Fatalf("err = %v, want ExitError 3", err)
+	}
+	if out := logs.String(); out != "[INFO] before\n" {
+		t.Fatalf("nothing may run after process.exit, got %q", out)
+	}
+	if err := runJS(t, rt, "process.exit()"); !errors.As(err, &exit) || exit.Code != 0 {
+		t.Fatalf("process.exit() = %v", err)
+	}
+	mustRunJS(t, rt, `
+		try { process.exit('x'); throw new Error('no throw'); }
+		catch (e) { assert(e instanceof TypeError && e.message.indexOf("process.exit: argument 'code'") === 0, e.message); }
+	`)
+}

@@ -201,3 +201,10 @@ func TestSIGINTExits130(t *testing.T) {
 		t.Fatalf("exit %d (%v), want 130", code, err)
 	}
 }
+
+func TestRunProcessExitCode(t *testing.T) {
+	p := writeScript(t, "setTimeout(function () { process.exit(7); }, 1);")
+	if code, _, errOut := cli(t, nil, "run", "--data-dir", t.TempDir(), p); code != 7 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q; want 7 and no report", code, errOut)
+	}
+}

@@ -95,6 +95,10 @@ func reportRunError(ctx context.Context, w io.Writer, err error) int {
 		fmt.Fprintln(w, "tirun: interrupted")
 		return exitInterrupted
 	}
+	var exit *runtime.ExitError
+	if errors.As(err, &exit) {
+		return exit.Code // the script chose its status; nothing to report
+	}
 	var ue *loop.UncaughtError
 	var pe *loop.PanicError
 	switch {
