@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
 // mapError turns a Go transfer error into a URLError. ctx is the task's context: its
@@ -43,6 +45,8 @@ func errorCode(err error) int {
 	switch {
 	case err == nil:
 		return CodeUnknown
+	case errors.Is(err, httpcache.ErrNotCached):
+		return CodeResourceUnavailable
 	case errors.As(err, &dec):
 		return CodeCannotDecodeRawData
 	case errors.As(err, &dnsErr):

@@ -13,6 +13,7 @@ const (
 	CodeCannotConnectToHost             = -1004
 	CodeNetworkConnectionLost           = -1005
 	CodeHTTPTooManyRedirects            = -1007
+	CodeResourceUnavailable             = -1008
 	CodeNotConnectedToInternet          = -1009
 	CodeBadServerResponse               = -1011
 	CodeCannotDecodeRawData             = -1015
@@ -42,6 +43,7 @@ var messages = map[int]string{
 	CodeCannotConnectToHost:             "could not connect to the server",
 	CodeNetworkConnectionLost:           "the connection to the server was lost",
 	CodeHTTPTooManyRedirects:            "the server redirected too many times",
+	CodeResourceUnavailable:             "the resource is not available (nothing cached for a cache-only request)",
 	CodeNotConnectedToInternet:          "no network connection is available",
 	CodeBadServerResponse:               "the server sent no usable response",
 	CodeCannotDecodeRawData:             "the response body could not be decoded",

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"sync"
+
+	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
 // ErrSessionInvalidated is returned when a task is created after the session was
@@ -21,6 +23,8 @@ type Session struct {
 	transport    http.RoundTripper
 	ownTransport *http.Transport // nil when the engine's shared transport is used
 	jar          CookieStorage
+	cache        *httpcache.Cache // nil: no caching (background sessions)
+	ownCache     bool             // a private cache, closed with the session
 	hosts        *hostLimiter
 
 	mu             sync.Mutex // guards everything below
@@ -150,6 +154,11 @@ func (s *Session) Reset(done func()) {
 			s.engine.logger.Warn("urlsession: clearing cookies failed", "err", err)
 		}
 	}
+	if s.cache != nil {
+		if err := s.cache.Reset(); err != nil {
+			s.engine.logger.Warn("urlsession: clearing the HTTP cache failed", "err", err)
+		}
+	}
 	s.flushStores()
 	s.enqueue(event{kind: evCall, fn: done})
 }
@@ -163,6 +172,11 @@ func (s *Session) Flush(done func()) {
 }
 
 func (s *Session) flushStores() {
+	if s.cache != nil {
+		if err := s.cache.Flush(); err != nil {
+			s.engine.logger.Warn("urlsession: flushing the HTTP cache failed", "err", err)
+		}
+	}
 	if f, ok := s.jar.(StorageFlusher); ok {
 		if err := f.Flush(); err != nil {
 			s.engine.logger.Warn("urlsession: flushing cookies failed", "err", err)
@@ -180,6 +194,9 @@ func (s *Session) closeIdle() {
 func (s *Session) release() {
 	if s.ownTransport != nil {
 		s.ownTransport.CloseIdleConnections()
+	}
+	if s.ownCache {
+		s.cache.Close()
 	}
 	if err := os.RemoveAll(s.dir); err != nil {
 		s.engine.logger.Warn("urlsession: removing session directory failed", "dir", s.dir, "err", err)

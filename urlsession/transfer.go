@@ -103,7 +103,7 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 			release()
 			return nil, nil, uerr
 		}
-		resp, err := s.transport.RoundTrip(req)
+		resp, err := s.roundTrip(t, req)
 		if err == nil {
 			if resp.ProtoMajor == 2 {
 				s.hosts.markMultiplexed(key)
@@ -253,6 +253,10 @@ func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Respo
 	}
 	if err != nil {
 		res.err = s.receiveError(ctx, t, h, err)
+	} else if decode {
+		// A decoder may stop at its trailer before the raw body reports EOF; reading
+		// on to EOF lets the connection be reused and the cache commit its entry.
+		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
 	}
 	return res
 }
