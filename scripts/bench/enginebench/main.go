@@ -90,6 +90,7 @@ func runClient(args []string) {
 	dir := fs.String("dir", os.TempDir(), "where downloads are written")
 	fsync := fs.Bool("fsync", true, "raw client: fsync downloaded files like the engine does")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	kind := fs.String("kind", "background", "engine session kind: background, default or ephemeral")
 	fs.Parse(args)
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -105,7 +106,7 @@ func runClient(args []string) {
 	var err error
 	switch *client {
 	case "engine":
-		took, err = runEngine(*scenario, *base, *size, *count, *conc, *dir)
+		took, err = runEngine(*scenario, *kind, *base, *size, *count, *conc, *dir)
 	case "raw":
 		took, err = runRaw(*scenario, *base, *size, *count, *conc, *dir, *fsync)
 	default:
@@ -146,13 +147,23 @@ func (w *waiter) DidComplete(t *urlsession.Task, err *urlsession.URLError) {
 	}
 }
 
-func runEngine(scenario, base string, size int64, count, conc int, dir string) (time.Duration, error) {
+func runEngine(scenario, kind, base string, size int64, count, conc int, dir string) (time.Duration, error) {
 	e, err := urlsession.NewEngine(urlsession.EngineOptions{DataDir: dir})
 	if err != nil {
 		return 0, err
 	}
 	defer e.Close()
-	cfg := urlsession.DefaultConfiguration()
+	var cfg urlsession.Configuration
+	switch kind {
+	case "background": // what ti.urlsession's createSessionConfiguration makes
+		cfg = urlsession.BackgroundConfiguration("enginebench")
+	case "default":
+		cfg = urlsession.DefaultConfiguration()
+	case "ephemeral":
+		cfg = urlsession.EphemeralConfiguration()
+	default:
+		return 0, fmt.Errorf("unknown session kind %q", kind)
+	}
 	cfg.HTTPMaximumConnectionsPerHost = conc
 	w := &waiter{}
 	s, err := e.NewSession(cfg, w)
@@ -284,6 +295,7 @@ func orchestrate(args []string) error {
 	curl := fs.String("curl", "curl", "curl binary; empty to skip")
 	reps := fs.Int("reps", 3, "repetitions per measurement; the best is kept")
 	dir := fs.String("dir", "", "download directory (default: a new temp dir)")
+	kind := fs.String("kind", "background", "engine session kind: background (as ti.urlsession creates), default or ephemeral")
 	fs.Parse(args)
 	if *scale <= 0 {
 		return fmt.Errorf("-scale must be positive")
@@ -310,7 +322,7 @@ func orchestrate(args []string) error {
 	bigSize := scaled(1<<30, 1<<20)
 	smallCount := scaled(10000, 200)
 	manyCount := scaled(1000, 20)
-	fmt.Printf("enginebench on loopback, scale %g, best of %d, downloads in %s\n\n", *scale, *reps, *dir)
+	fmt.Printf("enginebench on loopback, scale %g, best of %d, %s sessions, downloads in %s\n\n", *scale, *reps, *kind, *dir)
 
 	// bestOf runs each argument list reps times. Runs alternate between the clients
 	// (in a rotating order) so a change in machine load hits them alike; it keeps each
@@ -323,7 +335,7 @@ func orchestrate(args []string) error {
 			rounds[i] = make([]float64, len(argvs))
 			for k := range argvs {
 				j := (i + k) % len(argvs)
-				r, err := child(self, append([]string{"run", "-url", base, "-dir", *dir}, argvs[j]...))
+				r, err := child(self, append([]string{"run", "-url", base, "-dir", *dir, "-kind", *kind}, argvs[j]...))
 				if err != nil {
 					return nil, nil, err
 				}
