@@ -206,6 +206,7 @@ describe('suite', function () {
   xit('xit test', function () {});
   it('no callback');
   it('skips itself', function () { this.skip(); throw new Error('unreachable'); });
+  it('skips from a timer', function (done) { var self = this; setTimeout(function () { self.skip(); }, 1); });
 });
 describe.skip('skipped suite', function () { it('inside skipped', function () {}); });
 xdescribe('x suite', function () { it('inside x', function () {}); });
@@ -215,10 +216,10 @@ describe('before skips', function () {
 });
 `, nil)
 	rec.want(t, "runs", Passed)
-	for _, title := range []string{"skipped test", "xit test", "no callback", "skips itself", "inside skipped", "inside x", "skipped by before"} {
+	for _, title := range []string{"skipped test", "xit test", "no callback", "skips itself", "skips from a timer", "inside skipped", "inside x", "skipped by before"} {
 		rec.want(t, title, Pending)
 	}
-	if stats.Pending != 7 || stats.Failures != 0 {
+	if stats.Pending != 8 || stats.Failures != 0 {
 		t.Fatalf("%+v", stats)
 	}
 }

@@ -20,10 +20,13 @@ import (
 // time to the loop and waits for its outcome, its timeout (a Go timer, so
 // fake timers in JS cannot stop it) or an uncaught error.
 //
-// The loop ends a Run at the first uncaught error (an exception in a timer,
-// an unhandled rejection). The driver then charges that error to the
+// An exception in a timer callback is caught by the wrapped timer functions
+// (see wrapTimers) and fails the runnable in progress at once. Other
+// uncaught errors (an unhandled rejection, a throw in a listener of a native
+// event) end the loop's Run; the driver then charges the error to the
 // runnable in progress, takes a new handle and runs the loop again, so one
-// broken test does not end the file.
+// broken test does not end the file. That restart drops the timers and
+// native handles still pending, which a hook in the loop would avoid.
 type driver struct {
 	lp *loop.Loop
 	vm *goja.Runtime // only for Interrupt, which is safe from any goroutine
@@ -59,9 +62,15 @@ func newDriver(lp *loop.Loop, vm *goja.Runtime, cm *contextMethods) *driver {
 // pending timer and native handle, as the loop does for real uncaught
 // errors). Loop goroutine.
 func (d *driver) chargeTimerError(vm *goja.Runtime, v goja.Value) bool {
+	cur := d.cm.cur
+	running := cur != nil && !cur.finished && cur.finish != nil
+	if running && v.SameAs(d.cm.skipMarker) { // this.skip() from a timer
+		cur.finish(outcome{pending: true})
+		return true
+	}
 	te := errorFromValue(vm, v)
 	te.Message = "Uncaught " + te.Message
-	if cur := d.cm.cur; cur != nil && !cur.finished && cur.finish != nil {
+	if running {
 		cur.finish(outcome{err: te})
 		return true
 	}
