@@ -189,3 +189,16 @@ func TestLineDiffAlignsCommonLines(t *testing.T) {
 		t.Fatalf("diff %q", got)
 	}
 }
+
+func TestJUnitEscapesCharactersXMLCannotHold(t *testing.T) {
+	var buf bytes.Buffer
+	runJS(t, `it('odd \u0001 title', function () { throw new Error('bell \u0007 and ]]> and \u0000'); });`,
+		func(o *Options) { o.Reporters = append(o.Reporters, NewJUnitReporter(&buf)) })
+	var doc junitDoc
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("invalid XML: %v\n%q", err, buf.String())
+	}
+	if doc.Failures != 1 || !strings.Contains(doc.Suites[0].Cases[0].Failure.Body, "]]>") {
+		t.Fatalf("%+v", doc)
+	}
+}
