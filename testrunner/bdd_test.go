@@ -319,3 +319,21 @@ describe('hooks with titles', function () {
 		t.Fatalf("%+v", stats)
 	}
 }
+
+func TestThisTimeoutInHooks(t *testing.T) {
+	rec, stats, _ := runJS(t, `
+describe('hooks', function () {
+  this.timeout(100);
+  before(function (done) { this.timeout(1500); setTimeout(done, 300); });
+  beforeEach(function (done) { setTimeout(done, 300); });
+  it('behind a slow beforeEach', function () {});
+});
+`, nil)
+	// before() raised its own timeout and passed; beforeEach kept 100 ms and failed.
+	if e := rec.want(t, `hooks "before each" hook for "behind a slow beforeEach"`, Failed).Err; !strings.Contains(e.Message, "Timeout of 100ms") {
+		t.Fatalf("%+v", e)
+	}
+	if stats.Failures != 1 {
+		t.Fatalf("%s", rec.titles())
+	}
+}
