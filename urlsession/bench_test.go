@@ -68,7 +68,7 @@ func benchSession(b *testing.B, perHost int) (*Session, *chanDelegate) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { e.Close() })
-	cfg := DefaultConfiguration()
+	cfg := BackgroundConfiguration("bench") // what ti.urlsession creates: no cache
 	cfg.HTTPMaximumConnectionsPerHost = perHost
 	d := &chanDelegate{}
 	s, err := e.NewSession(cfg, d)

@@ -49,6 +49,7 @@ type Engine struct {
 	transport    http.RoundTripper
 	cookies      CookieStorage
 	ownJar       *cookiestore.Jar // the jar the engine opened (nil when given one)
+	runners      *runnerPool
 	cache        *httpcache.Cache // shared by default sessions; nil when disabled
 	cacheEnabled bool
 	logger       *slog.Logger
@@ -61,7 +62,7 @@ type Engine struct {
 // NewEngine prepares the data directory (mode 0700).
 func NewEngine(opts EngineOptions) (*Engine, error) {
 	e := &Engine{transport: opts.Transport, cookies: opts.Cookies, logger: opts.Logger,
-		sessions: make(map[*Session]struct{})}
+		sessions: make(map[*Session]struct{}), runners: newRunnerPool()}
 	if e.logger == nil {
 		e.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -189,6 +190,7 @@ func (e *Engine) Close() error {
 	for _, s := range sessions {
 		<-s.done
 	}
+	e.runners.close()
 	if c, ok := e.transport.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}

@@ -80,21 +80,24 @@ func (s *Session) dispatch() {
 	defer close(s.done)
 	for {
 		s.mu.Lock()
-		for len(s.queue) == 0 {
+		for len(s.queue) == s.qhead {
 			s.mu.Unlock()
 			<-s.wake
 			s.mu.Lock()
 		}
-		ev := s.queue[0]
-		s.queue[0] = event{}
-		s.queue = s.queue[1:]
+		ev := s.queue[s.qhead]
+		s.queue[s.qhead] = event{}
+		s.qhead++
+		if s.qhead == len(s.queue) { // drained: reuse the array from the start
+			s.queue, s.qhead = s.queue[:0], 0
+		}
 		if ev.kind == evProgress {
 			ev.task.progressQueued = false
 		}
 		if ev.kind == evInvalid {
 			s.dispatcherDone = true
-			rest := s.queue
-			s.queue = nil
+			rest := s.queue[s.qhead:]
+			s.queue, s.qhead = nil, 0
 			s.mu.Unlock()
 			s.deliver(ev)
 			s.release()

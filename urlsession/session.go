@@ -32,7 +32,8 @@ type Session struct {
 	live           map[uint64]*Task
 	invalidated    bool
 	invalidQueued  bool
-	queue          []event
+	queue          []event // pending delegate calls from queue[qhead:]
+	qhead          int
 	dispatcherDone bool
 
 	wake chan struct{}
@@ -92,7 +93,7 @@ func (s *Session) Tasks() []*Task {
 	return out
 }
 
-func (s *Session) startTask(t *Task) { go s.run(t) }
+func (s *Session) startTask(t *Task) { s.engine.runners.start(t) }
 
 // taskFinished queues a task's final events, in order, and the session's
 // invalidation when it was the last task of an invalidated session. One lock covers

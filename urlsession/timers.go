@@ -3,6 +3,7 @@ package urlsession
 import (
 	"context"
 	"errors"
+	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,9 @@ type taskTimers struct {
 
 	last   atomic.Int64 // nanoseconds since base of the last activity
 	queued atomic.Bool  // waiting for a host slot
+	reused atomic.Bool  // the current attempt got a pooled connection
+	// trace feeds connection events to the timers; built once per task.
+	trace httptrace.ClientTrace
 
 	mu          sync.Mutex
 	timer       *time.Timer
@@ -39,7 +43,19 @@ type taskTimers struct {
 }
 
 func newTaskTimers(t *Task, idle, resource time.Duration, cancel context.CancelCauseFunc) *taskTimers {
-	return &taskTimers{task: t, idle: idle, resource: resource, cancel: cancel, base: time.Now()}
+	tt := &taskTimers{task: t, idle: idle, resource: resource, cancel: cancel, base: time.Now()}
+	tt.trace = httptrace.ClientTrace{
+		GotConn:              tt.gotConn,
+		WroteHeaders:         tt.touch,
+		GotFirstResponseByte: tt.touch,
+	}
+	return tt
+}
+
+// gotConn arms the idle timeout and remembers whether the connection was pooled.
+func (tt *taskTimers) gotConn(info httptrace.GotConnInfo) {
+	tt.reused.Store(info.Reused)
+	tt.arm()
 }
 
 func (tt *taskTimers) now() time.Duration { return time.Since(tt.base) }

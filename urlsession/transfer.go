@@ -10,7 +10,6 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"syscall"
 )
 
@@ -43,6 +42,7 @@ func (s *Session) transfer(t *Task) transferResult {
 	}
 	tm := newTaskTimers(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
 	defer tm.stop()
+	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
 	origin := cur.url
 	for redirects := 0; ; redirects++ {
 		t.setCurrentURL(cur.url.String())
@@ -92,13 +92,8 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 	}
 	tm.startResource()
 	for attempt := 0; ; attempt++ {
-		var reused atomic.Bool
-		trace := &httptrace.ClientTrace{
-			GotConn:              func(i httptrace.GotConnInfo) { reused.Store(i.Reused); tm.arm() },
-			WroteHeaders:         tm.touch,
-			GotFirstResponseByte: tm.touch,
-		}
-		req, uerr := s.buildRequest(httptrace.WithClientTrace(ctx, trace), t, h, tm)
+		tm.reused.Store(false)
+		req, uerr := s.buildRequest(ctx, t, h, tm)
 		if uerr != nil {
 			release()
 			return nil, nil, uerr
@@ -110,7 +105,7 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 			}
 			return resp, release, nil
 		}
-		if attempt == 0 && reused.Load() && ctx.Err() == nil && isStaleConnError(err) {
+		if attempt == 0 && tm.reused.Load() && ctx.Err() == nil && isStaleConnError(err) {
 			continue
 		}
 		release()
