@@ -175,7 +175,8 @@ func (e *Engine) forget(s *Session) {
 }
 
 // Close invalidates and cancels every session, waits until each delivered
-// DidBecomeInvalid, and removes the engine's temporary directory. Idempotent.
+// DidBecomeInvalid, and removes the engine's temporary directory. Idempotent. It
+// must not be called from a delegate method (it waits for the delegate goroutines).
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	e.closed = true

@@ -172,7 +172,9 @@ func (t *Task) Resume() {
 	}
 }
 
-// Suspend pauses a running task: no bytes move and its idle timeout stops until Resume.
+// Suspend pauses a running task: no request is sent, no body bytes move and the idle
+// timeout stops until Resume. The resource timeout keeps running (it bounds the
+// task's whole life). A read or write already in progress completes.
 func (t *Task) Suspend() {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -172,3 +172,29 @@ func TestSuspendPausesTransferAndTimeout(t *testing.T) {
 	}
 	rec.check(t)
 }
+
+func TestSuspendedRightAfterResumeSendsNothing(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	e := newTestEngine(t)
+	s, rec := newTestSession(t, e, DefaultConfiguration())
+	task, _ := s.DataTask(Request{URL: srv.URL})
+	task.Resume()
+	task.Suspend()
+	time.Sleep(200 * time.Millisecond)
+	if task.State() != StateSuspended {
+		t.Fatalf("state %v", task.State())
+	}
+	// The request may have left before Suspend landed; it must not complete while suspended.
+	select {
+	case <-rec.completed(task.ID()):
+		t.Fatal("a suspended task completed")
+	default:
+	}
+	task.Resume()
+	wantCode(t, rec.wait(t, task.ID()), 0)
+	if hits.Load() != 1 {
+		t.Errorf("%d requests", hits.Load())
+	}
+}

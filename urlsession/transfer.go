@@ -46,6 +46,9 @@ func (s *Session) transfer(t *Task) transferResult {
 	origin := cur.url
 	for redirects := 0; ; redirects++ {
 		t.setCurrentURL(cur.url.String())
+		if err := t.waitRunning(ctx); err != nil { // suspended before this request went out
+			return transferResult{err: mapError(ctx, err, cur.url.String())}
+		}
 		resp, release, uerr := s.send(ctx, t, cur, tm)
 		if uerr != nil {
 			return transferResult{err: uerr}
