@@ -337,3 +337,28 @@ describe('hooks', function () {
 		t.Fatalf("%s", rec.titles())
 	}
 }
+
+// An unhandled rejection fails its test without ending the loop's run, so a timer started
+// earlier (in a before hook) still fires for a later test.
+func TestUncaughtRejectionKeepsPendingTimers(t *testing.T) {
+	rec, stats, _ := runJS(t, `
+describe('survivors', function () {
+  var fired = false;
+  before(function () { setTimeout(function () { fired = true; }, 300); });
+  it('rejects', function (done) {
+    Promise.reject(new Error('dropped on the floor'));
+    setTimeout(done, 50);
+  });
+  it('sees the timer from before()', function (done) {
+    (function wait() { if (fired) { done(); } else { setTimeout(wait, 10); } })();
+  });
+});
+`, nil)
+	if e := rec.want(t, "rejects", Failed).Err; !strings.Contains(e.Message, "dropped on the floor") {
+		t.Fatalf("%+v", e)
+	}
+	rec.want(t, "sees the timer from before()", Passed)
+	if stats.Failures != 1 {
+		t.Fatalf("stats %+v (%s)", stats, rec.titles())
+	}
+}

@@ -23,10 +23,11 @@ import (
 // An exception in a timer callback is caught by the wrapped timer functions
 // (see wrapTimers) and fails the runnable in progress at once. Other
 // uncaught errors (an unhandled rejection, a throw in a listener of a native
-// event) end the loop's Run; the driver then charges the error to the
-// runnable in progress, takes a new handle and runs the loop again, so one
-// broken test does not end the file. That restart drops the timers and
-// native handles still pending, which a hook in the loop would avoid.
+// event) reach the loop's uncaught handler (chargeUncaught), which fails the
+// runnable in progress the same way, so the timers and native handles other
+// tests wait on survive. Should the loop's Run still end on an error, the
+// driver charges it to the runnable in progress, takes a new handle and runs
+// the loop again, so one broken test does not end the file.
 type driver struct {
 	lp *loop.Loop
 	vm *goja.Runtime // only for Interrupt, which is safe from any goroutine
@@ -78,6 +79,19 @@ func (d *driver) chargeTimerError(vm *goja.Runtime, v goja.Value) bool {
 	return true
 }
 
+// chargeUncaught fails the running runnable with an unhandled rejection or an
+// exception thrown outside a timer (e.g. in a listener of a native event),
+// keeping the loop running. Loop goroutine.
+func (d *driver) chargeUncaught(ue *loop.UncaughtError) bool {
+	te := errorFromLoop(ue)
+	if cur := d.cm.cur; cur != nil && !cur.finished && cur.finish != nil {
+		cur.finish(outcome{err: te})
+		return true
+	}
+	d.addOrphan(te)
+	return true
+}
+
 func (d *driver) addOrphan(e *TestError) {
 	d.omu.Lock()
 	d.orphans = append(d.orphans, e)
@@ -116,6 +130,8 @@ const endGrace = 100 * time.Millisecond
 func (d *driver) drive(ctx context.Context, runner func()) {
 	d.runCtx, d.cancel = context.WithCancel(ctx)
 	defer d.cancel()
+	d.lp.SetUncaughtHandler(d.chargeUncaught)
+	defer d.lp.SetUncaughtHandler(nil)
 	d.setHandle(d.lp.Ref())
 	runnerDone := make(chan struct{})
 	go func() {

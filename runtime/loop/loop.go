@@ -43,6 +43,8 @@ type Loop struct {
 	rejections rejectionTracker
 	reported   error // uncaught error reported by queueMicrotask wrappers during a job
 	locals     map[any]any
+
+	uncaught func(*UncaughtError) bool // see SetUncaughtHandler; guarded by mu
 }
 
 // New creates a loop for vm and installs the timer globals (setTimeout, setInterval,
@@ -72,6 +74,32 @@ func (l *Loop) Local(key any, init func() any) any {
 	v := init()
 	l.locals[key] = v
 	return v
+}
+
+// SetUncaughtHandler installs h (nil removes it). Each uncaught JS exception or unhandled
+// promise rejection is offered to h on the loop goroutine before it ends the run; when h
+// returns true the error counts as handled and the loop goes on with its timers and handles
+// intact. A test runner uses this to charge the error to the running test. Go panics and
+// interrupts are never offered. Safe from any goroutine.
+func (l *Loop) SetUncaughtHandler(h func(*UncaughtError) bool) {
+	l.mu.Lock()
+	l.uncaught = h
+	l.mu.Unlock()
+}
+
+// offerUncaught gives an uncaught error to the handler; it returns nil if the handler took it.
+func (l *Loop) offerUncaught(err error) error {
+	var ue *UncaughtError
+	if err == nil || !errors.As(err, &ue) {
+		return err
+	}
+	l.mu.Lock()
+	h := l.uncaught
+	l.mu.Unlock()
+	if h != nil && h(ue) {
+		return nil
+	}
+	return err
 }
 
 // Context is cancelled when the current (or next) Run ends. Native work started from the loop
@@ -300,7 +328,9 @@ func (l *Loop) runJob(job Job) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fromPanic(l.vm, r)
+			return
 		}
+		err = l.offerUncaught(err)
 	}()
 	if err := asLoopError(job(l.vm)); err != nil {
 		return err

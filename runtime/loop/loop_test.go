@@ -333,3 +333,36 @@ func TestManyConcurrentPosters(t *testing.T) {
 		t.Fatalf("count = %d, want %d", count, workers*each)
 	}
 }
+
+func TestUncaughtHandlerKeepsTheLoopRunning(t *testing.T) {
+	l, log := newTestLoop(t)
+	var seen []string
+	l.SetUncaughtHandler(func(ue *UncaughtError) bool {
+		seen = append(seen, ue.Message)
+		return !strings.Contains(ue.Message, "fatal")
+	})
+	// A timer exception and an unhandled rejection are handled; the later timer still runs,
+	// then an error the handler refuses ends the run.
+	err := runScript(t, l, "handled.js", `
+setTimeout(function () { throw new Error('first'); }, 1);
+setTimeout(function () { Promise.reject(new TypeError('second')); }, 5);
+setTimeout(function () { record('still running'); }, 20);
+setTimeout(function () { throw new Error('fatal'); }, 40);
+setTimeout(function () { record('never'); }, 80);
+`)
+	var ue *UncaughtError
+	if !errors.As(err, &ue) || ue.Message != "Error: fatal" {
+		t.Fatalf("err = %v, want the refused error to end the run", err)
+	}
+	if got := strings.Join(seen, "|"); got != "Error: first|TypeError: second|Error: fatal" {
+		t.Fatalf("handler saw %q", got)
+	}
+	if got := strings.Join(*log, " "); got != "still running" {
+		t.Fatalf("log = %q", got)
+	}
+
+	l.SetUncaughtHandler(nil)
+	if err := runScript(t, l, "unhandled.js", "setTimeout(function () { throw new Error('x'); }, 1);"); err == nil {
+		t.Fatal("without a handler an uncaught error must end the run")
+	}
+}
