@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dop251/goja"
 	"go.uber.org/goleak"
 
 	"github.com/tirun/tirun/runtime"
@@ -181,5 +182,29 @@ func TestDeprecatedCallsWarnOncePerProcess(t *testing.T) {
 		if n := strings.Count(out, line); n != 1 {
 			t.Errorf("%q logged %d times, want once:\n%s", line, n, out)
 		}
+	}
+}
+
+// TestInterruptIsNotCaughtAsBadData: stopping a run while dataTask serialises its data (a
+// toJSON that never returns) ends the run; the script cannot catch it as a bad-data TypeError.
+func TestInterruptIsNotCaughtAsBadData(t *testing.T) {
+	rt := newRuntime(t, nil, runtime.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := rt.RunString(ctx, "spin.js", `
+		const U = require('com.appcelerator.urlSession');
+		const s = U.createSession({configuration: U.createSessionConfiguration({identifier: 'spin'})});
+		try {
+			s.dataTask({url: process.env.TIRUN_FIXTURE_URL + '/echo', data: {toJSON() { for (;;) {} }}});
+		} catch (e) {
+			globalThis.caught = String(e);
+		}
+		globalThis.after = true;
+	`)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want the run stopped by its deadline, got %v", err)
+	}
+	if v := rt.VM().Get("caught"); v != nil && !goja.IsUndefined(v) {
+		t.Errorf("the interrupt was caught by the script as %v", v)
 	}
 }

@@ -1,6 +1,8 @@
 package urlsession
 
 import (
+	"errors"
+
 	"github.com/dop251/goja"
 
 	"github.com/tirun/tirun/runtime/proxy"
@@ -97,7 +99,11 @@ func (m *module) dataBody(fn string, data goja.Value, req *engine.Request) {
 	}
 	out, err := m.stringify(goja.Undefined(), obj)
 	if err != nil {
-		proxy.ThrowTypeError(m.vm, "%s: 'data' cannot be sent as JSON: %v", fn, err)
+		var ex *goja.Exception
+		if !errors.As(err, &ex) {
+			panic(err) // an interrupt (the run is being stopped) must not become a catchable error
+		}
+		proxy.ThrowTypeError(m.vm, "%s: 'data' cannot be sent as JSON: %s", fn, ex.Value().String())
 	}
 	if !goja.IsString(out) {
 		proxy.ThrowTypeError(m.vm, "%s: 'data' cannot be sent as JSON: it serialises to nothing", fn)
