@@ -12,6 +12,10 @@ import (
 // syscall count low on fast links; only active downloads hold one (pooled).
 const downloadBufSize = 256 << 10
 
+// writebackChunk is how much a download writes before asking the kernel to start
+// putting it on disk (see startWriteback).
+const writebackChunk = 8 << 20
+
 var downloadBufs = sync.Pool{New: func() any { b := make([]byte, downloadBufSize); return &b }}
 
 // writeDownload streams r into a new owner-only file in the session directory,
@@ -30,6 +34,7 @@ func (s *Session) writeDownload(r io.Reader) (string, error) {
 	bp := downloadBufs.Get().(*[]byte)
 	defer downloadBufs.Put(bp)
 	buf := *bp
+	var written, flushed int64
 	for {
 		// Fill most of the buffer before writing: network reads are often small.
 		off := 0
@@ -42,6 +47,11 @@ func (s *Session) writeDownload(r io.Reader) (string, error) {
 		if off > 0 {
 			if _, err := f.Write(buf[:off]); err != nil {
 				return fail(newURLError(CodeCannotWriteToFile, "", err))
+			}
+			written += int64(off)
+			if written-flushed >= writebackChunk {
+				startWriteback(f, flushed, written-flushed)
+				flushed = written
 			}
 		}
 		if rerr == io.EOF {
