@@ -21,6 +21,20 @@
 //	HTTP_COOKIE_ACCEPT_POLICY_ONLY_FROM_MAIN_DOCUMENT_DOMAIN 2 NSHTTPCookieAcceptPolicyOnlyFromMainDocumentDomain
 //	TLS_VERSION_1_0 .. TLS_VERSION_1_3   0x0301 .. 0x0304 (tls_protocol_version_t, crypto/tls)
 //
+// Behaviour worth knowing:
+//   - createSession with the identifier of a live (not yet invalidated) session returns that
+//     session; its configuration is not replaced.
+//   - Payloads carry sessionIdentifier only when the configuration has an identifier (as TiApp);
+//     sessioncompleted carries statusCode only on success and message only on failure;
+//     responseText only when body bytes arrived and are valid UTF-8, so never for downloads.
+//   - downloadcompleted's data is a file-backed Blob: the engine's file is renamed into the
+//     runtime's temp directory (removed when the runtime closes). When nobody listens, the
+//     file is deleted at once.
+//   - downloadTask also accepts method and requestHeaders; its data key is ignored.
+//   - Each running task holds a loop reference until its sessioncompleted is delivered; an
+//     invalidated session holds one until the engine reports it invalid, then drops its
+//     listeners.
+//
 // Deliberate differences from the native module: a dataTask with neither data nor method is a
 // GET (native always POSTs); a dataTask's JSON body gets Content-Type application/json unless
 // the script sets one; an unknown length is reported as 0 (as the docs say); bad arguments throw

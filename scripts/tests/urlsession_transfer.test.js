@@ -275,6 +275,29 @@ const writeTemp = (name, text) => {
 		});
 	});
 
+	it('the configuration reaches the engine: request timeout and cookie policy', function () {
+		const s = newSession({
+			type: URLSession.SESSION_CONFIGURATION_TYPE_EPHEMERAL,
+			timeoutIntervalForRequest: 0.3,
+			HTTPCookieAcceptPolicy: URLSession.HTTP_COOKIE_ACCEPT_POLICY_NEVER
+		});
+		const done = record(s, 2);
+		const slow = s.dataTask({ url: `${base}/delay/5000` });
+		const cookie = s.dataTask({ url: `${base}/cookies/set?refused=1` });
+		return done.then(events => {
+			const sc = id => only(ofTask(events, id), 'sessioncompleted')[0];
+			assert.strictEqual(sc(slow).success, false);
+			assert.strictEqual(sc(slow).errorCode, -1001, 'timed out');
+			assert.strictEqual(sc(cookie).success, true);
+			const after = record(s, 1);
+			s.dataTask({ url: `${base}/cookies` });
+			return after;
+		}).then(events => {
+			assert.strictEqual(JSON.parse(events[0].responseText).refused, undefined, 'the cookie was not stored');
+			s.finishTasksAndInvalidate();
+		});
+	});
+
 	it('a configuration without an identifier sends no sessionIdentifier', function () {
 		const s = URLSession.createSession({ configuration: URLSession.createSessionConfiguration({ type: URLSession.SESSION_CONFIGURATION_TYPE_EPHEMERAL }) });
 		const done = record(s, 1);
