@@ -16,6 +16,7 @@ import (
 // hop is one request of a task's redirect chain.
 type hop struct {
 	url    *url.URL
+	str    string // url.String(), computed once
 	method string
 	header []Header // merged, exact spelling, without cookies
 	body   bodySource
@@ -70,7 +71,7 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 	if uerr != nil {
 		return nil, uerr
 	}
-	h := &hop{url: u, method: strings.ToUpper(r.Method)}
+	h := &hop{url: u, str: u.String(), method: strings.ToUpper(r.Method)}
 	switch {
 	case r.BodyFile != "":
 		info, err := os.Stat(r.BodyFile)

@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-func newResponse(resp *http.Response, u *url.URL, expected int64) *Response {
+func newResponse(resp *http.Response, u *url.URL, rawURL string, expected int64) *Response {
 	r := &Response{
-		URL:                   u.String(),
+		URL:                   rawURL,
 		StatusCode:            resp.StatusCode,
 		Status:                resp.Status,
 		Proto:                 resp.Proto,

@@ -74,7 +74,7 @@ type Task struct {
 	mu         sync.Mutex
 	state      TaskState
 	started    bool
-	resumed    chan struct{} // closed while running; a fresh one while suspended
+	resumed    chan struct{} // while a started task is suspended: closed by Resume/Cancel
 	cancel     context.CancelCauseFunc
 	response   *Response
 	body       []byte
@@ -88,8 +88,7 @@ type Task struct {
 }
 
 func newTask(s *Session, id uint64, kind TaskKind, req Request) *Task {
-	t := &Task{id: id, kind: kind, session: s, req: req, state: StateSuspended,
-		resumed: make(chan struct{}), currentURL: req.URL}
+	t := &Task{id: id, kind: kind, session: s, req: req, state: StateSuspended, currentURL: req.URL}
 	t.expectedReceive.Store(SizeUnknown)
 	return t
 }
@@ -163,7 +162,10 @@ func (t *Task) Resume() {
 		return
 	}
 	t.state = StateRunning
-	close(t.resumed)
+	if t.resumed != nil {
+		close(t.resumed)
+		t.resumed = nil
+	}
 	start := !t.started
 	t.started = true
 	t.mu.Unlock()
@@ -182,7 +184,7 @@ func (t *Task) Suspend() {
 		return
 	}
 	t.state = StateSuspended
-	t.resumed = make(chan struct{})
+	t.resumed = make(chan struct{}) // the task was started: its transfer may wait on this
 }
 
 // Cancel ends the task with CodeCancelled unless it already completed. It returns at
@@ -195,8 +197,9 @@ func (t *Task) Cancel() {
 	}
 	wasSuspended := t.state == StateSuspended
 	t.state = StateCanceling
-	if wasSuspended {
+	if wasSuspended && t.resumed != nil {
 		close(t.resumed) // wake a paused transfer so it can observe the cancel
+		t.resumed = nil
 	}
 	started, cancel := t.started, t.cancel
 	t.mu.Unlock()
@@ -217,8 +220,11 @@ func (t *Task) waitRunning(ctx context.Context) error {
 		t.mu.Unlock()
 		return nil
 	}
-	ch := t.resumed
+	ch := t.resumed // non-nil: only a started task can be suspended here
 	t.mu.Unlock()
+	if ch == nil {
+		return nil
+	}
 	select {
 	case <-ch:
 		return nil

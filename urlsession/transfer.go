@@ -45,7 +45,7 @@ func (s *Session) transfer(t *Task) transferResult {
 	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
 	origin := cur.url
 	for redirects := 0; ; redirects++ {
-		t.setCurrentURL(cur.url.String())
+		t.setCurrentURL(cur.str)
 		if err := t.waitRunning(ctx); err != nil { // suspended before this request went out
 			return transferResult{err: mapError(ctx, err, cur.url.String())}
 		}
@@ -226,7 +226,7 @@ func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Respo
 		expected = SizeUnknown // the decoded length is not announced
 	}
 	t.expectedReceive.Store(expected)
-	r := newResponse(resp, h.url, expected)
+	r := newResponse(resp, h.url, h.str, expected)
 	t.mu.Lock()
 	t.response = r
 	t.mu.Unlock()
