@@ -72,11 +72,11 @@ var acceptLanguage = func() string {
 	return tag
 }()
 
-// addDefaultHeaders adds what browsers and NSURLSession send, only when absent.
+// addDefaultHeaders adds the identification and negotiation headers NSURLSession
+// sends, only when absent.
 func addDefaultHeaders(hs *[]Header) {
 	defaults := [...]Header{
 		{"User-Agent", defaultUserAgent},
-		{"Accept", "*/*"},
 		{"Accept-Language", acceptLanguage},
 		{"Accept-Encoding", "gzip, deflate, br"},
 	}

@@ -21,8 +21,12 @@ type hostLimiter struct {
 
 type hostSlots struct {
 	sem  chan struct{}
-	refs int // tasks holding or waiting for a slot; the entry is dropped at zero
+	refs int // tasks holding or waiting for a slot
 }
+
+// maxIdleHostEntries bounds the unused host entries kept for reuse; past it an entry
+// is dropped as soon as no task uses it, so a session visiting many hosts stays small.
+const maxIdleHostEntries = 64
 
 func newHostLimiter(limit int) *hostLimiter {
 	return &hostLimiter{limit: limit, hosts: make(map[string]*hostSlots), multiplexed: make(map[string]bool)}
@@ -72,7 +76,7 @@ func (h *hostLimiter) release(key string, hs *hostSlots) {
 func (h *hostLimiter) unref(key string, hs *hostSlots) {
 	h.mu.Lock()
 	hs.refs--
-	if hs.refs == 0 {
+	if hs.refs == 0 && len(h.hosts) > maxIdleHostEntries {
 		delete(h.hosts, key)
 	}
 	h.mu.Unlock()
