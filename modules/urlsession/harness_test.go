@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dop251/goja"
-
 	"github.com/tirun/tirun/fixture"
 	"github.com/tirun/tirun/runtime"
 	"github.com/tirun/tirun/testrunner"
@@ -82,9 +80,6 @@ func runJS(t *testing.T, env map[string]string, files ...string) ([]string, stri
 		Stderr:    &logs,
 		Runtime: func(o *runtime.Options) {
 			o.Logger = slog.New(runtime.NewLogger(&logs, slog.LevelDebug).Handler())
-			if !slices.Contains(runtime.RegisteredModules(), "assert") {
-				o.Modules = map[string]runtime.ModuleLoader{"assert": fallbackAssert}
-			}
 		},
 	})
 	if err != nil {
@@ -125,49 +120,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// fallbackAssert is a small require('assert') used only while the testrunner does not provide
-// one, so the fixtures run either way. It covers what the fixtures use.
-func fallbackAssert(rt *runtime.Runtime) (goja.Value, error) {
-	return rt.VM().RunString(`(function () {
-  function fail(msg, def) { const e = new Error(msg || def); e.name = 'AssertionError'; e.code = 'ERR_ASSERTION'; throw e; }
-  function ok(v, msg) { if (!v) fail(msg, 'expected a truthy value, got ' + String(v)); }
-  const assert = function (v, msg) { ok(v, msg); };
-  assert.ok = ok;
-  assert.fail = function (msg) { fail(msg, 'failed'); };
-  assert.equal = function (a, b, msg) { if (a != b) fail(msg, String(a) + ' == ' + String(b)); };
-  assert.notEqual = function (a, b, msg) { if (a == b) fail(msg, String(a) + ' != ' + String(b)); };
-  assert.strictEqual = function (a, b, msg) { if (!Object.is(a, b)) fail(msg, 'expected ' + String(b) + ', got ' + String(a)); };
-  assert.notStrictEqual = function (a, b, msg) { if (Object.is(a, b)) fail(msg, 'expected a value other than ' + String(b)); };
-  function deep(a, b) {
-    if (Object.is(a, b)) return true;
-    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-    if (Array.isArray(a) !== Array.isArray(b)) return false;
-    const ka = Object.keys(a), kb = Object.keys(b);
-    if (ka.length !== kb.length) return false;
-    return ka.every(function (k) { return Object.prototype.hasOwnProperty.call(b, k) && deep(a[k], b[k]); });
-  }
-  assert.deepStrictEqual = function (a, b, msg) { if (!deep(a, b)) fail(msg, 'expected ' + JSON.stringify(b) + ', got ' + JSON.stringify(a)); };
-  assert.deepEqual = assert.deepStrictEqual;
-  assert.match = function (s, re, msg) { if (!re.test(s)) fail(msg, JSON.stringify(s) + ' does not match ' + re); };
-  assert.throws = function (fn, expected, msg) {
-    try { fn(); } catch (e) {
-      if (typeof expected === 'function' && expected.prototype !== undefined && !(e instanceof expected)) fail(msg, 'wrong error type: ' + e);
-      if (expected instanceof RegExp && !expected.test(String(e && e.message))) fail(msg, 'wrong error: ' + e);
-      if (expected && typeof expected === 'object' && !(expected instanceof RegExp)) {
-        Object.keys(expected).forEach(function (k) {
-          const want = expected[k];
-          if (want instanceof RegExp ? !want.test(e[k]) : e[k] !== want) fail(msg, 'error ' + k + ' is ' + e[k]);
-        });
-      }
-      return;
-    }
-    fail(msg, 'expected the function to throw');
-  };
-  assert.doesNotThrow = function (fn, msg) { try { fn(); } catch (e) { fail(msg, 'unexpected throw: ' + e); } };
-  return assert;
-})()`)
 }
 
 // vmHWM reads the process's peak resident set size (Linux only).
