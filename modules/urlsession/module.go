@@ -49,9 +49,8 @@ type module struct {
 	// live maps an identifier to the session created with it until that session is invalidated.
 	live map[string]*session
 
-	engineMu  sync.Mutex
-	engine    *engine.Engine
-	engineErr error
+	engineMu sync.Mutex
+	engine   *engine.Engine
 }
 
 func newModule(rt *runtime.Runtime) *module {
@@ -94,12 +93,12 @@ func newModule(rt *runtime.Runtime) *module {
 }
 
 // engineFor returns the runtime's engine, created on first use under the data directory and
-// closed with the runtime.
+// closed with the runtime. A failure is not remembered: the next session tries again.
 func (m *module) engineFor() (*engine.Engine, error) {
 	m.engineMu.Lock()
 	defer m.engineMu.Unlock()
-	if m.engine != nil || m.engineErr != nil {
-		return m.engine, m.engineErr
+	if m.engine != nil {
+		return m.engine, nil
 	}
 	e, err := engine.NewEngine(engine.EngineOptions{
 		DataDir:   m.rt.DataDir(),
@@ -107,7 +106,6 @@ func (m *module) engineFor() (*engine.Engine, error) {
 		Logger:    m.rt.Logger(),
 	})
 	if err != nil {
-		m.engineErr = err
 		return nil, err
 	}
 	m.engine = e
@@ -154,7 +152,7 @@ func (m *module) createSession(fn string, arg goja.Value) goja.Value {
 	snapshot := cloneConfiguration(cfg.cfg)
 	if id := snapshot.Identifier; id != "" {
 		if s, ok := m.live[id]; ok {
-			return s.p.Object() // NSURLSession semantics: one live session per identifier
+			return s.p.Object() // as the module's README promises: one live session per identifier
 		}
 	}
 	e, err := m.engineFor()

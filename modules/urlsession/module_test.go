@@ -208,3 +208,33 @@ func TestInterruptIsNotCaughtAsBadData(t *testing.T) {
 		t.Errorf("the interrupt was caught by the script as %v", v)
 	}
 }
+
+// TestEngineFailureIsAnErrorAndRetried: when the engine cannot start (its directory is taken
+// by a file), createSession throws a catchable Error; once the cause is gone, it works.
+func TestEngineFailureIsAnErrorAndRetried(t *testing.T) {
+	dataDir := t.TempDir()
+	blocker := filepath.Join(dataDir, "urlsession")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt := newRuntime(t, nil, runtime.Options{DataDir: dataDir})
+	run(t, rt, `
+		const U = require('com.appcelerator.urlSession');
+		const cfg = U.createSessionConfiguration({identifier: 'blocked'});
+		try {
+			U.createSession({configuration: cfg});
+		} catch (e) {
+			globalThis.failure = (e instanceof TypeError ? 'TypeError: ' : 'Error: ') + e.message;
+		}
+	`)
+	if got := rt.VM().Get("failure").String(); !strings.HasPrefix(got, "Error: createSession: the transfer engine could not start") {
+		t.Fatalf("want a catchable Error naming createSession, got %q", got)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	run(t, rt, `globalThis.ok = require('com.appcelerator.urlSession').createSession({configuration: cfg}).apiName`)
+	if got := rt.VM().Get("ok").String(); got != "Modules.URLSession.Session" {
+		t.Fatalf("createSession after the cause was removed: %q", got)
+	}
+}
