@@ -98,17 +98,16 @@ func wireHeader(hs []Header) (http.Header, string) {
 	vals := make([]string, len(hs)) // one backing array for the usual one value per name
 	host := ""
 	for i, x := range hs {
-		switch strings.ToLower(x.Name) {
-		case "host":
+		switch {
+		case strings.EqualFold(x.Name, "Host"):
 			host = x.Value
 			continue
-		case "content-length", "transfer-encoding", "trailer":
+		case strings.EqualFold(x.Name, "Content-Length"), strings.EqualFold(x.Name, "Transfer-Encoding"),
+			strings.EqualFold(x.Name, "Trailer"):
 			continue
-		case "user-agent":
-			if x.Name != "User-Agent" {
-				if _, ok := h["User-Agent"]; !ok {
-					h["User-Agent"] = nil
-				}
+		case x.Name != "User-Agent" && strings.EqualFold(x.Name, "User-Agent"):
+			if _, ok := h["User-Agent"]; !ok {
+				h["User-Agent"] = nil
 			}
 		}
 		if prev, ok := h[x.Name]; ok {

@@ -33,7 +33,8 @@ func nextHop(cur *hop, resp *http.Response, origin *url.URL) (*hop, bool, *URLEr
 	if uerr != nil {
 		return nil, false, uerr
 	}
-	next := &hop{url: target, str: target.String(), method: cur.method, body: cur.body, header: cur.header}
+	next := &hop{url: target, str: target.String(), host: hostKey(target), method: cur.method,
+		body: cur.body, header: cur.header}
 	toGET := resp.StatusCode == 303 ||
 		(resp.StatusCode == 301 || resp.StatusCode == 302) && cur.method == http.MethodPost
 	if toGET {

@@ -17,6 +17,7 @@ import (
 type hop struct {
 	url    *url.URL
 	str    string // url.String(), computed once
+	host   string // hostKey(url), computed once
 	method string
 	header []Header // merged, exact spelling, without cookies
 	body   bodySource
@@ -71,7 +72,7 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 	if uerr != nil {
 		return nil, uerr
 	}
-	h := &hop{url: u, str: u.String(), method: strings.ToUpper(r.Method)}
+	h := &hop{url: u, str: u.String(), host: hostKey(u), method: strings.ToUpper(r.Method)}
 	switch {
 	case r.BodyFile != "":
 		info, err := os.Stat(r.BodyFile)

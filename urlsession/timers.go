@@ -44,11 +44,9 @@ type taskTimers struct {
 
 func newTaskTimers(t *Task, idle, resource time.Duration, cancel context.CancelCauseFunc) *taskTimers {
 	tt := &taskTimers{task: t, idle: idle, resource: resource, cancel: cancel, base: time.Now()}
-	tt.trace = httptrace.ClientTrace{
-		GotConn:              tt.gotConn,
-		WroteHeaders:         tt.touch,
-		GotFirstResponseByte: tt.touch,
-	}
+	// Only GotConn: body bytes touch the timer themselves, and every extra hook
+	// would be one more allocation per task.
+	tt.trace = httptrace.ClientTrace{GotConn: tt.gotConn}
 	return tt
 }
 

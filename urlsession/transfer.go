@@ -79,7 +79,7 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 		return nil, nil, newURLError(CodeCannotFindHost, h.url.String(),
 			&net.DNSError{Err: "no such host", Name: h.url.Hostname(), IsNotFound: true})
 	}
-	key := hostKey(h.url)
+	key := h.host
 	tm.setQueued(true)
 	slot, err := s.hosts.acquire(ctx, key)
 	tm.setQueued(false)
@@ -232,11 +232,17 @@ func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Respo
 	t.mu.Unlock()
 	s.enqueue(event{kind: evResponse, task: t, resp: r})
 
-	var src io.Reader = &rawReader{r: resp.Body, timers: tm}
+	// Both readers in one allocation.
+	pipe := &struct {
+		raw  rawReader
+		recv receiveReader
+	}{raw: rawReader{r: resp.Body, timers: tm}}
+	var src io.Reader = &pipe.raw
 	if decode {
 		src = newDecoder(src, encodings)
 	}
-	rr := &receiveReader{r: src, ctx: ctx, task: t, progress: t.kind == KindDownloadTask,
+	rr := &pipe.recv
+	*rr = receiveReader{r: src, ctx: ctx, task: t, progress: t.kind == KindDownloadTask,
 		gate: progressGate{interval: s.cfg.ProgressInterval}}
 	res := transferResult{response: r}
 	var err error
