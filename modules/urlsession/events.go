@@ -31,8 +31,8 @@ func (s *session) fire(vm *goja.Runtime, name string, id uint64, fill func(ev *g
 	}
 	ev := vm.NewObject()
 	_ = ev.Set("taskIdentifier", int64(id))
-	if s.cfg.Identifier != "" {
-		_ = ev.Set("sessionIdentifier", s.cfg.Identifier)
+	if s.idValue != nil {
+		_ = ev.Set("sessionIdentifier", s.idValue)
 	}
 	fill(ev)
 	return s.p.Dispatch(name, ev)

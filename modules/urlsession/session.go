@@ -19,6 +19,7 @@ type session struct {
 	cfg engine.Configuration // the copy the session was made with
 
 	// Loop goroutine only.
+	idValue     goja.Value   // sessionIdentifier for payloads, converted once; nil without identifier
 	cfgObj      *goja.Object // `configuration`, built on first read
 	invalidated bool
 
@@ -35,6 +36,9 @@ func newSession(m *module, e *engine.Engine, typ int, cfg engine.Configuration) 
 		return nil, err
 	}
 	s.es = es
+	if cfg.Identifier != "" {
+		s.idValue = vm.ToValue(cfg.Identifier)
+	}
 	s.p = proxy.New(vm, m.rt.Loop(), apiSession)
 	s.p.SetParent(m.proxy)
 	attach(vm, s.p.Object(), s)
