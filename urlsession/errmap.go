@@ -76,7 +76,7 @@ func errorCode(err error) int {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "malformed HTTP"), strings.Contains(msg, "malformed MIME"),
-		strings.Contains(msg, "invalid header"), strings.Contains(msg, "unexpected HTTP status"):
+		strings.Contains(msg, "unexpected HTTP status"):
 		return CodeCannotParseResponse
 	case strings.Contains(msg, "tls: "), strings.Contains(msg, "TLS handshake"):
 		if strings.Contains(msg, "timeout") {

@@ -68,6 +68,8 @@ func TestTransportErrorsMapToURLErrorCodes(t *testing.T) {
 		{"unsupported scheme", KindDataTask, Request{URL: "foobar://127.0.0.1/"}, CodeUnsupportedURL},
 		{"GET with body", KindDataTask, Request{URL: "http://127.0.0.1/", Method: "GET", Body: []byte("x")}, CodeDataLengthExceedsMaximum},
 		{"missing upload file", KindUploadTask, Request{URL: "http://127.0.0.1/", BodyFile: missingFile}, CodeFileDoesNotExist},
+		{"header injection", KindDataTask, Request{URL: "http://127.0.0.1/", Header: []Header{{"X-A", "v\r\nX-Evil: 1"}}}, CodeBadURL},
+		{"bad header name", KindDataTask, Request{URL: "http://127.0.0.1/", Header: []Header{{"Bad Name", "v"}}}, CodeBadURL},
 	}
 	for _, c := range cases {
 		task := start(t, s, c.kind, c.req)

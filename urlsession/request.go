@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // hop is one request of a task's redirect chain.
@@ -106,6 +109,11 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 		return nil, newURLError(CodeDataLengthExceedsMaximum, r.URL, errors.New("a GET request cannot carry a body"))
 	}
 	h.header = mergeHeaders(r.Header, s.cfg.HTTPAdditionalHeaders)
+	for _, x := range h.header {
+		if !httpguts.ValidHeaderFieldName(x.Name) || !httpguts.ValidHeaderFieldValue(x.Value) {
+			return nil, newURLError(CodeBadURL, r.URL, fmt.Errorf("header %q has an invalid name or value", x.Name))
+		}
+	}
 	if u.User != nil && findHeader(h.header, "Authorization") < 0 {
 		pass, _ := u.User.Password()
 		cred := base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pass))
