@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tirun/tirun/runtime"
+	"github.com/tirun/tirun/runtime/loop"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -236,5 +237,25 @@ func TestEngineFailureIsAnErrorAndRetried(t *testing.T) {
 	run(t, rt, `globalThis.ok = require('com.appcelerator.urlSession').createSession({configuration: cfg}).apiName`)
 	if got := rt.VM().Get("ok").String(); got != "Modules.URLSession.Session" {
 		t.Fatalf("createSession after the cause was removed: %q", got)
+	}
+}
+
+// TestThrowingListenerIsAnUncaughtError: an exception in an event listener ends the run as an
+// uncaught error naming the script line, like any other async callback.
+func TestThrowingListenerIsAnUncaughtError(t *testing.T) {
+	rt := newRuntime(t, nil, runtime.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := rt.RunString(ctx, "throws.js", `
+		const U = require('com.appcelerator.urlSession');
+		const s = U.createSession({configuration: U.createSessionConfiguration({identifier: 'throws'})});
+		Ti.App.iOS.addEventListener('sessioncompleted', e => {
+			throw new Error('listener failed for task ' + e.taskIdentifier);
+		});
+		s.dataTask({url: process.env.TIRUN_FIXTURE_URL + '/json'});
+	`)
+	var ue *loop.UncaughtError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "listener failed for task 1") || !strings.Contains(err.Error(), "throws.js:5") {
+		t.Fatalf("want an uncaught error from throws.js:5, got %v", err)
 	}
 }
