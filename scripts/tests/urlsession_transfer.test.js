@@ -410,7 +410,7 @@ const writeTemp = (name, text) => {
 		});
 	});
 
-	it('events with no listener anywhere are not built, and listeners added later still work', function () {
+	it('an event nobody listens to is dropped; listeners added later get only later events', function () {
 		const s = newSession();
 		s.dataTask({ url: `${base}/json` });
 		return new Promise(r => setTimeout(r, 200)).then(() => {
