@@ -75,41 +75,44 @@ func (g *progressGate) due(now time.Time) bool {
 	return true
 }
 
-// dispatch is the session's delegate goroutine.
+// dispatch is the session's delegate goroutine. It takes all pending events at
+// once (one lock round per batch, not per event) and delivers them in order.
 func (s *Session) dispatch() {
 	defer close(s.done)
+	var spare []event
 	for {
 		s.mu.Lock()
-		for len(s.queue) == s.qhead {
+		for len(s.queue) == 0 {
 			s.mu.Unlock()
 			<-s.wake
 			s.mu.Lock()
 		}
-		ev := s.queue[s.qhead]
-		s.queue[s.qhead] = event{}
-		s.qhead++
-		if s.qhead == len(s.queue) { // drained: reuse the array from the start
-			s.queue, s.qhead = s.queue[:0], 0
-		}
-		if ev.kind == evProgress {
-			ev.task.progressQueued = false
-		}
-		if ev.kind == evInvalid {
-			s.dispatcherDone = true
-			rest := s.queue[s.qhead:]
-			s.queue, s.qhead = nil, 0
-			s.mu.Unlock()
-			s.deliver(ev)
-			s.release()
-			for _, r := range rest { // only callbacks can follow the invalidation
-				if r.kind == evCall && r.fn != nil {
-					s.safeCall("callback", r.fn)
-				}
+		batch := s.queue
+		s.queue = spare[:0]
+		last := false
+		for i := range batch {
+			switch batch[i].kind {
+			case evProgress: // a later post may queue a new one; delivery reads live counters
+				batch[i].task.progressQueued = false
+			case evInvalid: // only plain callbacks can follow it
+				s.dispatcherDone, last = true, true
 			}
-			return
+		}
+		if last {
+			s.queue = nil
 		}
 		s.mu.Unlock()
-		s.deliver(ev)
+		for i := range batch {
+			s.deliver(batch[i])
+			if batch[i].kind == evInvalid {
+				s.release()
+			}
+			batch[i] = event{}
+		}
+		if last {
+			return
+		}
+		spare = batch
 	}
 }
 
@@ -127,6 +130,7 @@ func (s *Session) deliver(ev event) {
 		s.safeCall("DidComplete", func() { d.DidComplete(t, ev.err) })
 	case evInvalid:
 		s.safeCall("DidBecomeInvalid", func() { d.DidBecomeInvalid(nil) })
+		// release (pool, directory) follows in dispatch.
 	case evCall:
 		if ev.fn != nil {
 			s.safeCall("callback", ev.fn)

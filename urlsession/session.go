@@ -32,8 +32,7 @@ type Session struct {
 	live           map[uint64]*Task
 	invalidated    bool
 	invalidQueued  bool
-	queue          []event // pending delegate calls from queue[qhead:]
-	qhead          int
+	queue          []event // pending delegate calls, in order
 	dispatcherDone bool
 
 	wake chan struct{}
