@@ -85,7 +85,9 @@ func (tt *taskTimers) arm() {
 
 func (tt *taskTimers) setQueued(q bool) {
 	tt.queued.Store(q)
-	tt.touch()
+	if !q {
+		tt.touch() // the wait does not count as idle time
+	}
 }
 
 func (tt *taskTimers) check() {
