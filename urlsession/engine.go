@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/tirun/tirun/urlsession/cookiestore"
+	"github.com/tirun/tirun/urlsession/credstore"
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
@@ -50,6 +51,7 @@ type Engine struct {
 	cookies      CookieStorage
 	ownJar       *cookiestore.Jar // the jar the engine opened (nil when given one)
 	runners      *runnerPool
+	creds        *credstore.Store // shared by default and background sessions
 	cache        *httpcache.Cache // shared by default sessions; nil when disabled
 	cacheEnabled bool
 	logger       *slog.Logger
@@ -89,6 +91,18 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 		}
 		e.cookies, e.ownJar = jar, jar
 	}
+	persistIn := ""
+	if !e.ownsDir {
+		persistIn = e.dir
+	}
+	creds, err := openSharedCredentials(persistIn, e)
+	if err != nil {
+		if e.ownJar != nil {
+			e.ownJar.Close()
+		}
+		return nil, err
+	}
+	e.creds = creds
 	if !opts.DisableCache {
 		e.cache = openSharedCache(e, opts.DiskCache && !e.ownsDir)
 	}
@@ -115,15 +129,16 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	switch cfg.Kind {
 	case KindEphemeral:
 		s.jar = cookiestore.NewMemory()
+		s.creds, s.ownCreds = credstore.NewMemory(), true
 		if e.cacheEnabled {
 			if c, err := httpcache.Open(httpcache.Options{}); err == nil {
 				s.cache, s.ownCache = c, true
 			}
 		}
 	case KindBackground:
-		s.jar = e.cookies // and no cache, as on Apple platforms
+		s.jar, s.creds = e.cookies, e.creds // and no cache, as on Apple platforms
 	default:
-		s.jar, s.cache = e.cookies, e.cache
+		s.jar, s.cache, s.creds = e.cookies, e.cache, e.creds
 	}
 	if e.transport != nil {
 		s.transport = e.transport
@@ -197,6 +212,9 @@ func (e *Engine) Close() error {
 	}
 	if e.cache != nil {
 		e.cache.Close()
+	}
+	if e.creds != nil {
+		e.creds.Close()
 	}
 	var jarErr error
 	if e.ownJar != nil {

@@ -211,7 +211,7 @@ func newTestEngine(t testing.TB) *Engine {
 		}
 		left, _ := os.ReadDir(e.Dir())
 		for _, l := range left {
-			if l.Name() != cookieFileName && l.Name() != cacheDirName { // persistent stores stay
+			if l.Name() != cookieFileName && l.Name() != cacheDirName && l.Name() != credentialsFileName { // persistent stores stay
 				t.Errorf("left in the engine directory after Close: %s", l.Name())
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/tirun/tirun/urlsession/credstore"
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
@@ -24,6 +25,8 @@ type Session struct {
 	ownTransport *http.Transport // nil when the engine's shared transport is used
 	jar          CookieStorage
 	cache        *httpcache.Cache // nil: no caching (background sessions)
+	creds        *credstore.Store // answers 401 challenges
+	ownCreds     bool             // a private store, closed with the session
 	ownCache     bool             // a private cache, closed with the session
 	hosts        *hostLimiter
 
@@ -154,6 +157,11 @@ func (s *Session) Reset(done func()) {
 			s.engine.logger.Warn("urlsession: clearing cookies failed", "err", err)
 		}
 	}
+	if s.creds != nil {
+		if err := s.creds.Reset(); err != nil {
+			s.engine.logger.Warn("urlsession: clearing credentials failed", "err", err)
+		}
+	}
 	if s.cache != nil {
 		if err := s.cache.Reset(); err != nil {
 			s.engine.logger.Warn("urlsession: clearing the HTTP cache failed", "err", err)
@@ -172,6 +180,11 @@ func (s *Session) Flush(done func()) {
 }
 
 func (s *Session) flushStores() {
+	if s.creds != nil {
+		if err := s.creds.Flush(); err != nil {
+			s.engine.logger.Warn("urlsession: saving credentials failed", "err", err)
+		}
+	}
 	if s.cache != nil {
 		if err := s.cache.Flush(); err != nil {
 			s.engine.logger.Warn("urlsession: flushing the HTTP cache failed", "err", err)
@@ -197,6 +210,9 @@ func (s *Session) release() {
 	}
 	if s.ownCache {
 		s.cache.Close()
+	}
+	if s.ownCreds {
+		s.creds.Close()
 	}
 	if err := os.RemoveAll(s.dir); err != nil {
 		s.engine.logger.Warn("urlsession: removing session directory failed", "dir", s.dir, "err", err)

@@ -44,16 +44,24 @@ func (s *Session) transfer(t *Task) transferResult {
 	defer tm.stop()
 	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
 	origin := cur.url
-	for redirects := 0; ; redirects++ {
+	var auth authState
+	for redirects := 0; ; {
 		t.setCurrentURL(cur.str)
 		if err := t.waitRunning(ctx); err != nil { // suspended before this request went out
 			return transferResult{err: mapError(ctx, err, cur.url.String())}
 		}
-		resp, release, uerr := s.send(ctx, t, cur, tm)
+		resp, req, release, uerr := s.send(ctx, t, cur, tm)
 		if uerr != nil {
 			return transferResult{err: uerr}
 		}
 		s.storeCookies(cur, origin, resp)
+		if retry, ok := s.challenge(&auth, cur, origin, req, resp); ok {
+			discardBody(resp)
+			release()
+			cur = retry // the same request with credentials: not a redirect
+			continue
+		}
+		s.settle(&auth, resp)
 		next, isRedirect, uerr := nextHop(cur, resp, origin)
 		if uerr == nil && !isRedirect {
 			defer release()
@@ -67,6 +75,7 @@ func (s *Session) transfer(t *Task) transferResult {
 		if redirects == MaxRedirects {
 			return transferResult{err: newURLError(CodeHTTPTooManyRedirects, cur.url.String(), nil)}
 		}
+		redirects++
 		cur = next
 	}
 }
@@ -74,9 +83,9 @@ func (s *Session) transfer(t *Task) transferResult {
 // send waits for a host slot and performs one request. A request that fails on a
 // reused (possibly stale) pooled connection before any response is sent again once:
 // bodies are always replayable here (bytes or a file reopened).
-func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Response, func(), *URLError) {
+func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Response, *http.Request, func(), *URLError) {
 	if isSpecialInvalidName(h.url.Hostname()) {
-		return nil, nil, newURLError(CodeCannotFindHost, h.url.String(),
+		return nil, nil, nil, newURLError(CodeCannotFindHost, h.url.String(),
 			&net.DNSError{Err: "no such host", Name: h.url.Hostname(), IsNotFound: true})
 	}
 	key := h.host
@@ -84,7 +93,7 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 	slot, err := s.hosts.acquire(ctx, key)
 	tm.setQueued(false)
 	if err != nil {
-		return nil, nil, mapError(ctx, err, h.url.String())
+		return nil, nil, nil, mapError(ctx, err, h.url.String())
 	}
 	released := false
 	release := func() { // called exactly once by the caller or below
@@ -99,20 +108,20 @@ func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*h
 		req, uerr := s.buildRequest(ctx, t, h, tm)
 		if uerr != nil {
 			release()
-			return nil, nil, uerr
+			return nil, nil, nil, uerr
 		}
 		resp, err := s.roundTrip(t, req)
 		if err == nil {
 			if resp.ProtoMajor == 2 {
 				s.hosts.markMultiplexed(key)
 			}
-			return resp, release, nil
+			return resp, req, release, nil
 		}
 		if attempt == 0 && tm.reused.Load() && ctx.Err() == nil && isStaleConnError(err) {
 			continue
 		}
 		release()
-		return nil, nil, mapError(ctx, err, h.url.String())
+		return nil, nil, nil, mapError(ctx, err, h.url.String())
 	}
 }
 
