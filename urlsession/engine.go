@@ -15,6 +15,7 @@ import (
 
 	"github.com/tirun/tirun/urlsession/cookiestore"
 	"github.com/tirun/tirun/urlsession/credstore"
+	"github.com/tirun/tirun/urlsession/datadir"
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
@@ -23,8 +24,10 @@ const Version = "0.1.0"
 
 // EngineOptions configure an Engine. All fields are optional.
 type EngineOptions struct {
-	// DataDir holds the sessions' directories (under DataDir/urlsession). Empty means
-	// a temporary directory owned by the engine and removed by Close.
+	// DataDir holds the sessions' directories and the persistent stores (cookies,
+	// credentials, optional disk cache) under DataDir/urlsession, which the engine
+	// locks; an engine finding it locked keeps its stores in memory. Empty means a
+	// temporary directory owned by the engine and removed by Close.
 	DataDir string
 	// Transport replaces the per-session transports (tests, custom proxies). The
 	// configuration's TLS, proxy and timeout settings then do not apply to dialing.
@@ -52,6 +55,7 @@ type Engine struct {
 	ownJar       *cookiestore.Jar // the jar the engine opened (nil when given one)
 	runners      *runnerPool
 	creds        *credstore.Store // shared by default and background sessions
+	lock         *datadir.Lock    // exclusive use of dir for the persistent stores
 	cache        *httpcache.Cache // shared by default sessions; nil when disabled
 	cacheEnabled bool
 	logger       *slog.Logger
@@ -80,31 +84,39 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 			return nil, fmt.Errorf("urlsession: creating %s: %w", e.dir, err)
 		}
 	}
-	if e.cookies == nil {
-		persistIn := ""
-		if !e.ownsDir {
-			persistIn = e.dir
+	// The persistent stores need the directory to themselves. Another engine (in
+	// this or another process) holding it costs persistence, not the engine.
+	persistIn := ""
+	if !e.ownsDir {
+		lock, err := datadir.Acquire(e.dir)
+		switch {
+		case err == nil:
+			e.lock, persistIn = lock, e.dir
+		case errors.Is(err, datadir.ErrInUse):
+			e.logger.Warn("urlsession: data directory in use; cookies and credentials stay in memory", "err", err)
+		default:
+			return nil, fmt.Errorf("urlsession: locking %s: %w", e.dir, err)
 		}
+	}
+	if e.cookies == nil {
 		jar, err := openSharedCookies(persistIn, e)
 		if err != nil {
+			e.releaseLock()
 			return nil, err
 		}
 		e.cookies, e.ownJar = jar, jar
-	}
-	persistIn := ""
-	if !e.ownsDir {
-		persistIn = e.dir
 	}
 	creds, err := openSharedCredentials(persistIn, e)
 	if err != nil {
 		if e.ownJar != nil {
 			e.ownJar.Close()
 		}
+		e.releaseLock()
 		return nil, err
 	}
 	e.creds = creds
 	if !opts.DisableCache {
-		e.cache = openSharedCache(e, opts.DiskCache && !e.ownsDir)
+		e.cache = openSharedCache(e, opts.DiskCache && persistIn != "")
 	}
 	e.cacheEnabled = !opts.DisableCache
 	return e, nil
@@ -225,10 +237,23 @@ func (e *Engine) Close() error {
 			return fmt.Errorf("urlsession: removing %s: %w", e.dir, err)
 		}
 	}
+	e.releaseLock()
 	if jarErr != nil {
 		return fmt.Errorf("urlsession: saving cookies: %w", jarErr)
 	}
 	return nil
+}
+
+func (e *Engine) releaseLock() {
+	e.mu.Lock()
+	l := e.lock
+	e.lock = nil
+	e.mu.Unlock()
+	if l != nil {
+		if err := l.Release(); err != nil {
+			e.logger.Warn("urlsession: releasing the data directory lock", "err", err)
+		}
+	}
 }
 
 func sortTasks(ts []*Task) {

@@ -184,3 +184,27 @@ func TestPersistentCookiesSurviveTheEngine(t *testing.T) {
 		t.Errorf("damaged file not kept aside: %v", m)
 	}
 }
+
+func TestSecondEngineOnALockedDirectoryKeepsCookiesInMemory(t *testing.T) {
+	srv := cookieServer()
+	defer srv.Close()
+	dataDir := t.TempDir()
+	first, err := NewEngine(EngineOptions{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := NewEngine(EngineOptions{DataDir: dataDir})
+	if err != nil {
+		t.Fatalf("a locked directory stopped the engine: %v", err)
+	}
+	s, rec := newTestSession(t, second, DefaultConfiguration())
+	task := start(t, s, KindDataTask, Request{URL: srv.URL + "/set"})
+	wantCode(t, rec.wait(t, task.ID()), 0)
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "urlsession", cookieFileName)); !os.IsNotExist(err) {
+		t.Errorf("the engine without the lock wrote the cookie file: %v", err)
+	}
+}
