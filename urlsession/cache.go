@@ -15,11 +15,12 @@ import (
 
 const cacheDirName = "cache"
 
-// openSharedCache opens the engine's cache; a failure only costs caching.
-func openSharedCache(e *Engine, persistent bool) *httpcache.Cache {
+// openSharedCache opens the engine's cache, on disk in storeDir when asked and
+// possible; a failure only costs caching.
+func openSharedCache(e *Engine, storeDir string, disk bool) *httpcache.Cache {
 	opts := httpcache.Options{}
-	if persistent {
-		opts.Dir = filepath.Join(e.dir, cacheDirName)
+	if disk && storeDir != "" {
+		opts.Dir = filepath.Join(storeDir, cacheDirName)
 	}
 	c, err := httpcache.Open(opts)
 	if err != nil {

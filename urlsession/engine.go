@@ -19,15 +19,20 @@ import (
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
+// storesDirName is the directory, next to the sessions' "urlsession" directory,
+// holding the persistent stores: LOCK, cookies.json, credentials.json and cache/.
+const storesDirName = "urlsession-stores"
+
 // Version goes into the default User-Agent.
 const Version = "0.1.0"
 
 // EngineOptions configure an Engine. All fields are optional.
 type EngineOptions struct {
-	// DataDir holds the sessions' directories and the persistent stores (cookies,
-	// credentials, optional disk cache) under DataDir/urlsession, which the engine
-	// locks; an engine finding it locked keeps its stores in memory. Empty means a
-	// temporary directory owned by the engine and removed by Close.
+	// DataDir holds the sessions' directories (DataDir/urlsession) and the persistent
+	// stores (DataDir/urlsession-stores: cookies, credentials, optional disk cache),
+	// which the engine locks; an engine finding them locked keeps its stores in
+	// memory. Empty means a temporary directory owned by the engine and removed by
+	// Close, and stores in memory.
 	DataDir string
 	// Transport replaces the per-session transports (tests, custom proxies). The
 	// configuration's TLS, proxy and timeout settings then do not apply to dialing.
@@ -84,18 +89,23 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 			return nil, fmt.Errorf("urlsession: creating %s: %w", e.dir, err)
 		}
 	}
-	// The persistent stores need the directory to themselves. Another engine (in
-	// this or another process) holding it costs persistence, not the engine.
+	// The persistent stores live apart from the (transient) session directories,
+	// in a directory they need to themselves. Another engine (in this or another
+	// process) holding it costs persistence, not the engine.
 	persistIn := ""
 	if !e.ownsDir {
-		lock, err := datadir.Acquire(e.dir)
+		storeDir := filepath.Join(opts.DataDir, storesDirName)
+		if err := os.MkdirAll(storeDir, 0o700); err != nil {
+			return nil, fmt.Errorf("urlsession: creating %s: %w", storeDir, err)
+		}
+		lock, err := datadir.Acquire(storeDir)
 		switch {
 		case err == nil:
-			e.lock, persistIn = lock, e.dir
+			e.lock, persistIn = lock, storeDir
 		case errors.Is(err, datadir.ErrInUse):
 			e.logger.Warn("urlsession: data directory in use; cookies and credentials stay in memory", "err", err)
 		default:
-			return nil, fmt.Errorf("urlsession: locking %s: %w", e.dir, err)
+			return nil, fmt.Errorf("urlsession: locking %s: %w", storeDir, err)
 		}
 	}
 	if e.cookies == nil {
@@ -116,7 +126,7 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	}
 	e.creds = creds
 	if !opts.DisableCache {
-		e.cache = openSharedCache(e, opts.DiskCache && persistIn != "")
+		e.cache = openSharedCache(e, persistIn, opts.DiskCache)
 	}
 	e.cacheEnabled = !opts.DisableCache
 	return e, nil

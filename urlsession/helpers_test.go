@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/tirun/tirun/urlsession/datadir"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -213,9 +211,7 @@ func newTestEngine(t testing.TB) *Engine {
 		}
 		left, _ := os.ReadDir(e.Dir())
 		for _, l := range left {
-			if l.Name() != cookieFileName && l.Name() != cacheDirName && l.Name() != credentialsFileName && l.Name() != datadir.LockFileName { // persistent stores stay
-				t.Errorf("left in the engine directory after Close: %s", l.Name())
-			}
+			t.Errorf("left in the engine directory after Close: %s", l.Name())
 		}
 	})
 	return e

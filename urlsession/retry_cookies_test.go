@@ -173,7 +173,7 @@ func TestPersistentCookiesSurviveTheEngine(t *testing.T) {
 		t.Fatalf("after restart the cookie header is %q", got)
 	}
 	// A damaged file is set aside and the engine still starts.
-	path := filepath.Join(dataDir, "urlsession", cookieFileName)
+	path := filepath.Join(dataDir, storesDirName, cookieFileName)
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestSecondEngineOnALockedDirectoryKeepsCookiesInMemory(t *testing.T) {
 	if err := second.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, "urlsession", cookieFileName)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dataDir, storesDirName, cookieFileName)); !os.IsNotExist(err) {
 		t.Errorf("the engine without the lock wrote the cookie file: %v", err)
 	}
 }

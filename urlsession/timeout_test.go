@@ -174,9 +174,12 @@ func TestSuspendPausesTransferAndTimeout(t *testing.T) {
 	rec.check(t)
 }
 
-func TestSuspendedRightAfterResumeSendsNothing(t *testing.T) {
+func TestSuspendRightAfterResumeHoldsTheTask(t *testing.T) {
 	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		time.Sleep(50 * time.Millisecond) // so Suspend lands before the task can finish
+	}))
 	defer srv.Close()
 	e := newTestEngine(t)
 	s, rec := newTestSession(t, e, DefaultConfiguration())
