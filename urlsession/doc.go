@@ -3,8 +3,18 @@
 // upload Tasks (suspended until Resume) and reports their events serially through a
 // Delegate. The package is pure Go (it never imports goja) and can be used alone.
 //
-// What it does on the wire: header names are sent exactly as spelled, redirects are
-// followed by the engine's own rules, gzip/deflate/br bodies are decoded, an HTTP
-// status is never an error, and transport failures become a *URLError carrying an
-// NSURLErrorDomain code.
+// On the wire: header names are sent exactly as spelled, redirects are followed by
+// the engine's own rules, gzip/deflate/br bodies are decoded, an HTTP status is
+// never an error, 401 challenges are answered from URL or stored credentials, and
+// transport failures become a *URLError carrying an NSURLErrorDomain code.
+//
+// Stores, by session kind (as on Apple platforms): default and background sessions
+// share the engine's cookie jar (cookiestore) and credential store (credstore),
+// persisted under EngineOptions.DataDir; ephemeral sessions get private in-memory
+// ones. Data tasks of default sessions use a shared HTTP cache (httpcache),
+// ephemeral sessions a private one, background sessions none.
+//
+// Files: each session has a directory (0700) for downloads (0600), removed when the
+// session is invalidated; a download's file is deleted after DidFinishDownloading
+// returns unless the delegate moved it.
 package urlsession
