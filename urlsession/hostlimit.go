@@ -55,6 +55,11 @@ func (h *hostLimiter) acquire(ctx context.Context, key string) (*hostSlots, erro
 	hs.refs++
 	h.mu.Unlock()
 
+	select { // fast path: a free slot needs no wait
+	case hs.sem <- struct{}{}:
+		return hs, nil
+	default:
+	}
 	select {
 	case hs.sem <- struct{}{}:
 		return hs, nil
