@@ -142,7 +142,7 @@ type waiter struct {
 }
 
 func (w *waiter) DidComplete(t *urlsession.Task, err *urlsession.URLError) {
-	if ch, ok := w.done.Load(t); ok {
+	if ch, ok := w.done.LoadAndDelete(t); ok {
 		ch.(chan *urlsession.URLError) <- err
 	}
 }
