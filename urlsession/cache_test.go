@@ -31,7 +31,7 @@ func TestDataTasksUseTheCacheByKind(t *testing.T) {
 	if a != "answer 1" || b != "answer 1" || hits.Load() != 1 {
 		t.Fatalf("default session: %q then %q with %d server hits; want the second from the cache", a, b, hits.Load())
 	}
-	// Another default session shares the cache; a cache-only miss is -1008.
+	// Another default session shares the cache; a cache-only miss is -2000.
 	only := DefaultConfiguration()
 	only.RequestCachePolicy = ReturnCacheDataDontLoad
 	s2, rec2 := newTestSession(t, e, only)
@@ -39,7 +39,7 @@ func TestDataTasksUseTheCacheByKind(t *testing.T) {
 		t.Fatalf("shared cache: %q %v", got, err)
 	}
 	_, err := get(s2, rec2, KindDataTask, "/never-fetched")
-	wantCode(t, err, CodeResourceUnavailable)
+	wantCode(t, err, CodeCannotLoadFromNetwork)
 
 	// Background sessions and download tasks do not use the cache.
 	bg, recB := newTestSession(t, e, BackgroundConfiguration("com.test.nocache"))

@@ -46,7 +46,8 @@ func errorCode(err error) int {
 	case err == nil:
 		return CodeUnknown
 	case errors.Is(err, httpcache.ErrNotCached):
-		return CodeResourceUnavailable
+		// What Apple reports for a ReturnCacheDataDontLoad miss (nsurlsession.md §4.2).
+		return CodeCannotLoadFromNetwork
 	case errors.As(err, &dec):
 		return CodeCannotDecodeRawData
 	case errors.As(err, &dnsErr):

@@ -27,6 +27,7 @@ const (
 	CodeServerCertificateBadDate        = -1201
 	CodeServerCertificateUntrusted      = -1202
 	CodeServerCertificateNotYetValid    = -1204
+	CodeCannotLoadFromNetwork           = -2000
 	CodeCannotCreateFile                = -3000
 	CodeCannotWriteToFile               = -3003
 	CodeDownloadDecodingFailedMidStream = -3006
@@ -43,7 +44,7 @@ var messages = map[int]string{
 	CodeCannotConnectToHost:             "could not connect to the server",
 	CodeNetworkConnectionLost:           "the connection to the server was lost",
 	CodeHTTPTooManyRedirects:            "the server redirected too many times",
-	CodeResourceUnavailable:             "the resource is not available (nothing cached for a cache-only request)",
+	CodeResourceUnavailable:             "the resource is not available",
 	CodeNotConnectedToInternet:          "no network connection is available",
 	CodeBadServerResponse:               "the server sent no usable response",
 	CodeCannotDecodeRawData:             "the response body could not be decoded",
@@ -57,6 +58,7 @@ var messages = map[int]string{
 	CodeServerCertificateBadDate:        "the server's certificate has expired",
 	CodeServerCertificateUntrusted:      "the server's certificate is not trusted",
 	CodeServerCertificateNotYetValid:    "the server's certificate is not yet valid",
+	CodeCannotLoadFromNetwork:           "nothing is cached for this cache-only request and the network may not be used",
 	CodeCannotCreateFile:                "the download file could not be created",
 	CodeCannotWriteToFile:               "the download file could not be written",
 	CodeDownloadDecodingFailedMidStream: "the downloaded body could not be decoded",
@@ -72,11 +74,16 @@ func MessageForCode(code int) string {
 
 // URLError is the only error type a task completes with. Code is an NSURLErrorDomain
 // code, URL the URL that failed (the current one after redirects), Err the Go cause.
+//
+// ResumeData is set on a download that failed after receiving part of a resumable
+// body (connection lost or timed out): Session.DownloadTaskWithResumeData continues
+// it. Apple puts the same data under NSURLSessionDownloadTaskResumeData.
 type URLError struct {
-	Code    int
-	URL     string
-	Message string
-	Err     error
+	Code       int
+	URL        string
+	Message    string
+	Err        error
+	ResumeData []byte
 }
 
 func (e *URLError) Error() string {

@@ -36,11 +36,8 @@
 //   - ReloadIgnoringLocalCacheData: always fetch; the answer is stored.
 //   - ReturnCacheDataElseLoad: any stored variant, however stale; else fetch.
 //   - ReturnCacheDataDontLoad: any stored variant; else ErrNotCached, which
-//     the engine should report as NSURLErrorResourceUnavailable (-1008), the
-//     code Apple's loader returns for a cache-only miss. nsurlsession.md
-//     §4.2 also lists -2000 (cannotLoadFromNetwork, "cache-only policy
-//     miss"); we chose -1008 as the brief asked — switch there if observed
-//     Apple behaviour says otherwise.
+//     the engine reports as NSURLErrorCannotLoadFromNetwork (-2000), the
+//     cache-only miss code of nsurlsession.md §4.2.
 //
 // Storage: with Options.Dir each entry is "<id>.body" plus "<id>.meta"
 // (JSON). The body is teed into a temp file under Dir/tmp while the engine

@@ -39,7 +39,6 @@ func (p Policy) String() string {
 
 // ErrNotCached is returned by Do under ReturnCacheDataDontLoad (or a request
 // carrying Cache-Control: only-if-cached) when no usable response is stored.
-// The engine maps it to NSURLErrorResourceUnavailable (-1008), which is what
-// Apple reports for a cache-only miss; nsurlsession.md §4.2 also lists
-// -2000 cannotLoadFromNetwork for the same situation — see doc.go.
+// The engine maps it to NSURLErrorCannotLoadFromNetwork (-2000), Apple's code
+// for a cache-only miss (nsurlsession.md §4.2).
 var ErrNotCached = errors.New("httpcache: no cached response for a cache-only request")
