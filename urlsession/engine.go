@@ -28,11 +28,14 @@ const Version = "0.1.0"
 
 // EngineOptions configure an Engine. All fields are optional.
 type EngineOptions struct {
-	// DataDir holds the sessions' directories (DataDir/urlsession) and the persistent
-	// stores (DataDir/urlsession-stores: cookies, credentials, optional disk cache),
-	// which the engine locks; an engine finding them locked keeps its stores in
-	// memory. Empty means a temporary directory owned by the engine and removed by
-	// Close, and stores in memory.
+	// DataDir holds the sessions' directories (DataDir/urlsession), partial downloads
+	// kept for resume data (DataDir/urlsession/resume) and the persistent stores
+	// (DataDir/urlsession-stores: cookies, credentials, optional disk cache), which
+	// the engine locks. An engine finding them locked by another engine (usually a
+	// second process on the same app) still works, with its stores in memory: it
+	// logs a warning naming the directory and the other pid, and StoresFallback
+	// reports it. Empty means a temporary directory owned by the engine and removed
+	// by Close, and stores in memory.
 	DataDir string
 	// Transport replaces the per-session transports (tests, custom proxies). The
 	// configuration's TLS, proxy and timeout settings then do not apply to dialing.
@@ -61,6 +64,7 @@ type Engine struct {
 	runners      *runnerPool
 	creds        *credstore.Store // shared by default and background sessions
 	lock         *datadir.Lock    // exclusive use of dir for the persistent stores
+	fallback     error            // why the stores are in memory despite a DataDir
 	cache        *httpcache.Cache // shared by default sessions; nil when disabled
 	cacheEnabled bool
 	logger       *slog.Logger
@@ -103,7 +107,17 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 		case err == nil:
 			e.lock, persistIn = lock, storeDir
 		case errors.Is(err, datadir.ErrInUse):
-			e.logger.Warn("urlsession: data directory in use; cookies and credentials stay in memory", "err", err)
+			// Failing would stop a second `tirun run` of the same app; losing
+			// persistence quietly would surprise. So: run, and say so loudly.
+			e.fallback = err
+			pid := 0
+			var inUse *datadir.InUseError
+			if errors.As(err, &inUse) {
+				pid = inUse.PID
+			}
+			e.logger.Warn("urlsession: the data directory is in use by another process; "+
+				"cookies, credentials and the HTTP cache of this run are kept in memory only and will not be saved",
+				"dir", storeDir, "pid", pid)
 		default:
 			return nil, fmt.Errorf("urlsession: locking %s: %w", storeDir, err)
 		}
@@ -129,11 +143,20 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 		e.cache = openSharedCache(e, persistIn, opts.DiskCache)
 	}
 	e.cacheEnabled = !opts.DisableCache
+	if !e.ownsDir {
+		e.removeStalePartials()
+	}
 	return e, nil
 }
 
 // Dir is the directory holding the sessions' directories.
 func (e *Engine) Dir() string { return e.dir }
+
+// StoresFallback tells why cookies, credentials and the cache are kept in memory
+// although EngineOptions.DataDir was given: a *datadir.InUseError (errors.Is
+// datadir.ErrInUse) naming the directory and the pid holding it. nil when they
+// persist, or when no DataDir was given.
+func (e *Engine) StoresFallback() error { return e.fallback }
 
 // NewSession creates a session from a copy of cfg (zero durations and limits take
 // their defaults). d receives the session's events and must not be nil.

@@ -153,6 +153,9 @@ func (s *Session) deliverProgress(t *Task) {
 		}
 	}
 	if t.kind == KindDownloadTask {
+		if e := t.receiveEpoch.Load(); e != t.deliveredEpoch { // a resumed download started over
+			t.deliveredEpoch, t.deliveredReceived = e, 0
+		}
 		total := t.received.Load()
 		if delta := total - t.deliveredReceived; delta > 0 {
 			t.deliveredReceived = total

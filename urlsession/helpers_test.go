@@ -3,6 +3,7 @@ package urlsession
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -211,6 +212,13 @@ func newTestEngine(t testing.TB) *Engine {
 		}
 		left, _ := os.ReadDir(e.Dir())
 		for _, l := range left {
+			if l.Name() == resumeDirName {
+				parts, _ := os.ReadDir(filepath.Join(e.Dir(), l.Name()))
+				for _, p := range parts {
+					t.Errorf("partial download left after Close: %s", p.Name())
+				}
+				continue
+			}
 			t.Errorf("left in the engine directory after Close: %s", l.Name())
 		}
 	})

@@ -100,7 +100,10 @@ func (s *Session) startTask(t *Task) { s.engine.runners.start(t) }
 // taskFinished queues a task's final events, in order, and the session's
 // invalidation when it was the last task of an invalidated session. One lock covers
 // both so another task's completion cannot slip in after DidBecomeInvalid.
-func (s *Session) taskFinished(t *Task, download string, err *URLError) {
+//
+// before (may be nil) runs on the delegate goroutine just ahead of DidComplete: the
+// CancelByProducingResumeData callback.
+func (s *Session) taskFinished(t *Task, download string, err *URLError, before func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.live, t.id)
@@ -110,6 +113,9 @@ func (s *Session) taskFinished(t *Task, download string, err *URLError) {
 	}
 	if download != "" {
 		s.enqueueLocked(event{kind: evFinishDownload, task: t, path: download})
+	}
+	if before != nil {
+		s.enqueueLocked(event{kind: evCall, fn: before})
 	}
 	s.enqueueLocked(event{kind: evComplete, task: t, err: err})
 	s.maybeInvalidateLocked()

@@ -2,6 +2,7 @@ package urlsession
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -18,17 +19,28 @@ const writebackChunk = 8 << 20
 
 var downloadBufs = sync.Pool{New: func() any { b := make([]byte, downloadBufSize); return &b }}
 
-// writeDownload streams r into a new owner-only file in the session directory,
-// fsyncs it and returns its path. The name is ours, never the server's.
-func (s *Session) writeDownload(r io.Reader) (string, error) {
-	f, err := os.CreateTemp(s.dir, "download-*.tmp") // mode 0600
-	if err != nil {
-		return "", newURLError(CodeCannotCreateFile, "", err)
+// writeDownload streams r into the download's file, fsyncs it and returns its path.
+// A fresh body goes to a new owner-only file in the session directory (the name is
+// ours, never the server's); a resumed one continues d's file at appendAt, or starts
+// it over when appendAt is 0. On failure the file stays: the transfer's caller keeps
+// it as resume data or deletes it (Task.finish).
+func (s *Session) writeDownload(r io.Reader, d *downloadState, appendAt int64) (string, error) {
+	var f *os.File
+	var err error
+	if d.path == "" {
+		f, err = os.CreateTemp(s.dir, "download-*.tmp") // mode 0600
+		if err != nil {
+			return "", newURLError(CodeCannotCreateFile, "", err)
+		}
+		d.path = f.Name()
+	} else if f, err = openAt(d.path, appendAt); err != nil {
+		return "", newURLError(CodeCannotWriteToFile, "", fmt.Errorf("%w: %v", errNoDownloadFile, err))
 	}
-	path := f.Name()
+	if d.info != nil {
+		d.info.BytesReceived = appendAt
+	}
 	fail := func(err error) (string, error) {
 		f.Close()
-		os.Remove(path)
 		return "", err
 	}
 	bp := downloadBufs.Get().(*[]byte)
@@ -49,8 +61,11 @@ func (s *Session) writeDownload(r io.Reader) (string, error) {
 				return fail(newURLError(CodeCannotWriteToFile, "", err))
 			}
 			written += int64(off)
+			if d.info != nil {
+				d.info.BytesReceived += int64(off)
+			}
 			if written-flushed >= writebackChunk {
-				startWriteback(f, flushed, written-flushed)
+				startWriteback(f, appendAt+flushed, written-flushed)
 				flushed = written
 			}
 		}
@@ -65,10 +80,27 @@ func (s *Session) writeDownload(r io.Reader) (string, error) {
 		return fail(newURLError(CodeCannotWriteToFile, "", err))
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(path)
 		return "", newURLError(CodeCannotWriteToFile, "", err)
 	}
-	return path, nil
+	return d.path, nil
+}
+
+// openAt opens an existing download file for writing from offset, dropping
+// anything after it.
+func openAt(path string, offset int64) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Truncate(offset); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // errBodyTooLarge is the cause of CodeDataLengthExceedsMaximum.

@@ -81,10 +81,22 @@ type Task struct {
 	err        *URLError
 	currentURL string
 
+	resumeCB func(data []byte) // set by CancelByProducingResumeData, called once by finish
+
+	// Set once when a task is made from resume data (see resume.go), then read-only.
+	resumeFrom *resumeInfo // nil for other tasks
+	resumeRaw  []byte      // the data itself, handed back if the task is cancelled unstarted
+	resumeErr  error       // the data was invalid: the task fails with -1002
+
+	// receiveEpoch counts restarts from zero of a resumed download (the server sent
+	// the whole body): progress delivery starts counting again.
+	receiveEpoch atomic.Int32
+
 	// Owned by the session's event queue (guarded by Session.qmu).
 	progressQueued bool
 	// Owned by the dispatcher goroutine.
 	deliveredSent, deliveredReceived int64
+	deliveredEpoch                   int32
 }
 
 func newTask(s *Session, id uint64, kind TaskKind, req Request) *Task {
@@ -252,6 +264,7 @@ type transferResult struct {
 	body     []byte
 	download string // temp file of a download task
 	err      *URLError
+	partial  *partialFile // a failed download's file, kept for resume data or deleted
 }
 
 // finish records the outcome exactly once and queues the task's last events. A
@@ -261,14 +274,18 @@ func (t *Task) finish(r transferResult) {
 	if t.state == StateCompleted {
 		t.mu.Unlock()
 		removeQuietly(r.download)
+		r.partial.discard()
 		return
 	}
-	if t.state == StateCanceling && r.err == nil {
+	cancelling := t.state == StateCanceling
+	if cancelling && r.err == nil {
 		r.err = newURLError(CodeCancelled, t.currentURL, errCancelled)
 	}
-	if t.state == StateCanceling && r.err != nil && r.err.Code != CodeCancelled {
+	if cancelling && r.err != nil && r.err.Code != CodeCancelled {
 		r.err = newURLError(CodeCancelled, r.err.URL, errCancelled)
 	}
+	cb, started := t.resumeCB, t.started
+	t.resumeCB = nil
 	t.state = StateCompleted
 	t.err = r.err
 	if r.err == nil {
@@ -282,5 +299,10 @@ func (t *Task) finish(r transferResult) {
 		removeQuietly(r.download)
 		r.download = ""
 	}
-	t.session.taskFinished(t, r.download, r.err)
+	data := t.settleResumeData(r, cb != nil, started)
+	var before func()
+	if cb != nil {
+		before = func() { cb(data) }
+	}
+	t.session.taskFinished(t, r.download, r.err, before)
 }

@@ -25,7 +25,15 @@ func (s *Session) run(t *Task) {
 	t.finish(s.transfer(t))
 }
 
-func (s *Session) transfer(t *Task) transferResult {
+func (s *Session) transfer(t *Task) (res transferResult) {
+	var dl downloadState // download tasks: the file across requests
+	if t.kind == KindDownloadTask {
+		defer func() {
+			if res.err != nil {
+				res.partial = dl.partial()
+			}
+		}()
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	t.mu.Lock()
@@ -36,9 +44,20 @@ func (s *Session) transfer(t *Task) transferResult {
 		cancel(errCancelled)
 	}
 
+	if t.resumeErr != nil {
+		return transferResult{err: newURLError(CodeUnsupportedURL, t.req.URL, t.resumeErr)}
+	}
+	if t.resumeFrom != nil {
+		if uerr := s.claimPartial(t, &dl); uerr != nil {
+			return transferResult{err: uerr}
+		}
+	}
 	cur, uerr := s.firstHop(t)
 	if uerr != nil {
 		return transferResult{err: uerr}
+	}
+	if dl.rangeFrom > 0 {
+		cur.header = rangeHeaders(cur.header, dl.rangeFrom, dl.info.validator())
 	}
 	tm := newTaskTimers(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
 	defer tm.stop()
@@ -63,9 +82,20 @@ func (s *Session) transfer(t *Task) transferResult {
 		}
 		s.settle(&auth, resp)
 		next, isRedirect, uerr := nextHop(cur, resp, origin)
+		if uerr == nil && !isRedirect && rangeRefused(&dl, resp) {
+			// Not the rest of our body, nor a whole one: ask again for all of it.
+			discardBody(resp)
+			release()
+			dl.rangeFrom = 0
+			t.restartReceive()
+			plain := *cur
+			plain.header = removeHeaders(cur.header, "Range", "If-Range")
+			cur = &plain
+			continue
+		}
 		if uerr == nil && !isRedirect {
 			defer release()
-			return s.receive(ctx, t, cur, resp, tm)
+			return s.receive(ctx, t, cur, resp, tm, &dl)
 		}
 		discardBody(resp)
 		release()
@@ -226,13 +256,17 @@ func discardBody(resp *http.Response) {
 
 // receive handles the final response: it is announced to the delegate, then its
 // (decoded) body goes to memory or to a file.
-func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Response, tm *taskTimers) transferResult {
+func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Response, tm *taskTimers, dl *downloadState) transferResult {
 	defer resp.Body.Close()
 	encodings, known := contentEncodings(resp.Header.Get("Content-Encoding"))
 	decode := known && len(encodings) > 0 && !resp.Uncompressed
 	expected := resp.ContentLength
 	if decode || expected < 0 {
 		expected = SizeUnknown // the decoded length is not announced
+	}
+	var appendAt int64 // a resumed download's bytes already on disk
+	if t.kind == KindDownloadTask {
+		appendAt, expected = s.planDownload(t, dl, resp, expected)
 	}
 	t.expectedReceive.Store(expected)
 	r := newResponse(resp, h.url, h.str, expected)
@@ -256,7 +290,7 @@ func (s *Session) receive(ctx context.Context, t *Task, h *hop, resp *http.Respo
 	res := transferResult{response: r}
 	var err error
 	if t.kind == KindDownloadTask {
-		res.download, err = s.writeDownload(rr)
+		res.download, err = s.writeDownload(rr, dl, appendAt)
 	} else {
 		announced := expected
 		if h.method == http.MethodHead {
@@ -288,4 +322,24 @@ func (s *Session) receiveError(ctx context.Context, t *Task, h *hop, err error) 
 		ue = newURLError(CodeDownloadDecodingFailedMidStream, h.url.String(), err)
 	}
 	return ue
+}
+
+// planDownload decides where a download's body goes: after the partial file's bytes
+// for a 206 answering our range, else from zero. It returns that offset and the
+// full expected length, and records what resume data would need.
+func (s *Session) planDownload(t *Task, dl *downloadState, resp *http.Response, expected int64) (int64, int64) {
+	if dl.rangeFrom > 0 && resp.StatusCode == http.StatusPartialContent { // checked by rangeRefused
+		_, total, _ := parseContentRange(resp.Header.Get("Content-Range"))
+		if total < 0 && expected >= 0 {
+			total = dl.rangeFrom + expected
+		}
+		dl.info.ExpectedLength = total
+		return dl.rangeFrom, total
+	}
+	if t.received.Load() != 0 {
+		t.restartReceive() // a resumed download the server sent in full
+	}
+	dl.rangeFrom = 0
+	dl.info = describeBody(t, resp, expected)
+	return 0, expected
 }
