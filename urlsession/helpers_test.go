@@ -11,7 +11,12 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(holdStoresEnv); dir != "" {
+		os.Exit(holdStores(dir)) // a child process of TestTwoProcessesShareADataDir
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // testTimeout bounds every wait in these tests; generous because machines are noisy.
 const testTimeout = 30 * time.Second
