@@ -17,4 +17,16 @@
 // Files: each session has a directory (0700) for downloads (0600), removed when the
 // session is invalidated; a download's file is deleted after DidFinishDownloading
 // returns unless the delegate moved it.
+//
+// Resume data: Task.CancelByProducingResumeData, and URLError.ResumeData on a
+// download that lost its connection or timed out mid-body, describe a partial
+// download of a GET whose response had a strong ETag or a Last-Modified, announced
+// byte ranges and was not content-encoded. Session.DownloadTaskWithResumeData
+// continues it with Range and If-Range. The data is versioned JSON (resumedata.go);
+// its partial file waits in <engine dir>/resume, is taken by the task made from
+// the data, and is deleted at engine start when unused for 7 days.
+//
+// Data directory: a second engine (usually a second process) on a DataDir whose
+// stores are locked still runs, with its stores in memory; it logs a warning naming
+// the directory and the other pid, and Engine.StoresFallback reports it.
 package urlsession

@@ -25,22 +25,19 @@ func (s *Session) DownloadTaskWithResumeData(data []byte) (*Task, error) {
 	if ri != nil {
 		r.URL, r.Header = ri.URL, ri.Header
 	}
-	t, terr := s.newTask(KindDownloadTask, r)
-	if terr != nil {
-		return nil, terr
-	}
-	// The task is not visible to any other goroutine yet.
-	t.resumeRaw = append([]byte(nil), data...)
-	if err != nil {
-		t.resumeErr = err
-		return t, nil
-	}
-	t.resumeFrom = ri
-	// Progress continues from the bytes already on disk.
-	t.received.Store(ri.BytesReceived)
-	t.deliveredReceived = ri.BytesReceived
-	t.expectedReceive.Store(ri.ExpectedLength)
-	return t, nil
+	raw := append([]byte(nil), data...)
+	return s.newTask(KindDownloadTask, r, func(t *Task) {
+		t.resumeRaw = raw
+		if err != nil {
+			t.resumeErr = err
+			return
+		}
+		t.resumeFrom = ri
+		// Progress continues from the bytes already on disk.
+		t.received.Store(ri.BytesReceived)
+		t.deliveredReceived = ri.BytesReceived
+		t.expectedReceive.Store(ri.ExpectedLength)
+	})
 }
 
 // CancelByProducingResumeData cancels the task and calls fn, once, with data for

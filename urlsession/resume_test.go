@@ -415,3 +415,32 @@ func waitFor(t testing.TB, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestResumeAfterTimeout: a body that stalls past the idle timeout fails with -1001
+// carrying resume data, which completes the download once the server moves again.
+func TestResumeAfterTimeout(t *testing.T) {
+	const size = 512 << 10
+	payload := newPayload(size, 17)
+	srv := newRangeServer(t, payload, rangesHonoured)
+	_, release := srv.holdAfter(size / 4)
+	t.Cleanup(release)
+	e := newTestEngine(t)
+	cfg := DefaultConfiguration()
+	cfg.TimeoutIntervalForRequest = 300 * time.Millisecond
+	s, rec := newTestSession(t, e, cfg)
+	uerr := rec.wait(t, start(t, s, KindDownloadTask, Request{URL: srv.URL + "/file"}).ID())
+	wantCode(t, uerr, CodeTimedOut)
+	if uerr.ResumeData == nil {
+		t.Fatal("a timed-out download carries no resume data")
+	}
+	if ri := decodeForTest(t, uerr.ResumeData); ri.BytesReceived != size/4 {
+		t.Fatalf("resume data records %d bytes, the server sent %d", ri.BytesReceived, size/4)
+	}
+	release()
+	task := resumeFrom(t, s, uerr.ResumeData)
+	wantCode(t, rec.wait(t, task.ID()), 0)
+	if sum(rec.fileOf(task.ID())) != sum(payload) {
+		t.Fatal("download resumed after a timeout differs from the payload")
+	}
+	rec.check(t)
+}

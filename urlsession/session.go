@@ -53,21 +53,23 @@ func (s *Session) Identifier() string { return s.cfg.Identifier }
 func (s *Session) Done() <-chan struct{} { return s.done }
 
 // DataTask creates a suspended data task: the body is kept in memory (Task.Body).
-func (s *Session) DataTask(r Request) (*Task, error) { return s.newTask(KindDataTask, r) }
+func (s *Session) DataTask(r Request) (*Task, error) { return s.newTask(KindDataTask, r, nil) }
 
 // DownloadTask creates a suspended download task: the body goes to a temporary file
 // handed to DidFinishDownloading.
-func (s *Session) DownloadTask(r Request) (*Task, error) { return s.newTask(KindDownloadTask, r) }
+func (s *Session) DownloadTask(r Request) (*Task, error) { return s.newTask(KindDownloadTask, r, nil) }
 
 // UploadTask creates a suspended upload task from r.Body or r.BodyFile (streamed).
 func (s *Session) UploadTask(r Request) (*Task, error) {
 	if r.Body == nil && r.BodyFile == "" {
 		return nil, errors.New("urlsession: UploadTask needs Request.Body or Request.BodyFile")
 	}
-	return s.newTask(KindUploadTask, r)
+	return s.newTask(KindUploadTask, r, nil)
 }
 
-func (s *Session) newTask(kind TaskKind, r Request) (*Task, error) {
+// newTask registers a new task; init (may be nil) completes it before any other
+// goroutine can see it.
+func (s *Session) newTask(kind TaskKind, r Request, init func(t *Task)) (*Task, error) {
 	if r.Body != nil && r.BodyFile != "" {
 		return nil, errors.New("urlsession: Request.Body and Request.BodyFile are exclusive")
 	}
@@ -79,6 +81,9 @@ func (s *Session) newTask(kind TaskKind, r Request) (*Task, error) {
 	}
 	s.nextID++
 	t := newTask(s, s.nextID, kind, r)
+	if init != nil {
+		init(t)
+	}
 	s.live[t.id] = t
 	return t, nil
 }
