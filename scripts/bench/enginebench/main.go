@@ -3,6 +3,10 @@
 // subcommands are the child processes it starts, so each client's peak RSS is its own.
 //
 //	enginebench [-scale 1] [-curl curl] [-reps 3] [-dir DIR]
+//
+// To profile one scenario, start "enginebench serve" (it prints its URL) and run e.g.
+//
+//	enginebench run -client engine -scenario small -count 10000 -url URL -cpuprofile cpu.out -memprofile mem.out
 package main
 
 import (
@@ -16,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -91,7 +96,12 @@ func runClient(args []string) {
 	fsync := fs.Bool("fsync", true, "raw client: fsync downloaded files like the engine does")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	kind := fs.String("kind", "background", "engine session kind: background, default or ephemeral")
+	memprofile := fs.String("memprofile", "", "write an allocation profile of the run to this file")
 	fs.Parse(args)
+	if *memprofile != "" {
+		runtime.MemProfileRate = 4096 // finer than the default so small per-request allocations show
+		defer writeHeapProfile(*memprofile)
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -118,6 +128,20 @@ func runClient(args []string) {
 		os.Exit(1)
 	}
 	fmt.Printf("seconds=%f rss_kb=%d\n", took.Seconds(), peakRSSKB())
+}
+
+// writeHeapProfile saves the allocation profile (pprof -sample_index=alloc_space
+// or alloc_objects shows where the run allocated).
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
 }
 
 // peakRSSKB reads the process's high-water resident set size.
