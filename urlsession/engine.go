@@ -12,11 +12,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tirun/tirun/urlsession/cookiestore"
 	"github.com/tirun/tirun/urlsession/credstore"
 	"github.com/tirun/tirun/urlsession/datadir"
 	"github.com/tirun/tirun/urlsession/httpcache"
+	"github.com/tirun/tirun/urlsession/journal"
 )
 
 // storesDirName is the directory, next to the sessions' "urlsession" directory,
@@ -72,6 +74,14 @@ type Engine struct {
 	mu       sync.Mutex
 	sessions map[*Session]struct{}
 	closed   bool
+
+	// Background sessions (background.go): the journal, opened on first use.
+	bgMu            sync.Mutex
+	journal         *journal.Journal
+	journalRecovery *journal.Recovery
+	forgotten       []string       // files of forgotten tasks, removed by Close
+	bgWG            sync.WaitGroup // progress checkpoint writers
+	closing         atomic.Bool    // Close began: background downloads detach, not fail
 }
 
 // NewEngine prepares the data directory (mode 0700).
@@ -185,6 +195,11 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	default:
 		s.jar, s.cache, s.creds = e.cookies, e.cache, e.creds
 	}
+	if cfg.Kind == KindBackground {
+		if err := e.attachBackground(s); err != nil {
+			return nil, err
+		}
+	}
 	if e.transport != nil {
 		s.transport = e.transport
 	} else {
@@ -238,6 +253,7 @@ func (e *Engine) forget(s *Session) {
 // DidBecomeInvalid, and removes the engine's temporary directory. Idempotent. It
 // must not be called from a delegate method (it waits for the delegate goroutines).
 func (e *Engine) Close() error {
+	e.closing.Store(true)
 	e.mu.Lock()
 	e.closed = true
 	sessions := make([]*Session, 0, len(e.sessions))
@@ -252,6 +268,7 @@ func (e *Engine) Close() error {
 		<-s.done
 	}
 	e.runners.close()
+	e.closeBackground()
 	if c, ok := e.transport.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}

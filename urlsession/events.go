@@ -125,7 +125,9 @@ func (s *Session) deliver(ev event) {
 		s.deliverProgress(t)
 	case evFinishDownload:
 		s.safeCall("DidFinishDownloading", func() { d.DidFinishDownloading(t, ev.path) })
-		removeQuietly(ev.path) // the delegate had its chance to move it
+		if !t.bgJournaled {
+			removeQuietly(ev.path) // the delegate had its chance to move it
+		}
 	case evComplete:
 		s.safeCall("DidComplete", func() { d.DidComplete(t, ev.err) })
 	case evInvalid:

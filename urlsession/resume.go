@@ -164,6 +164,8 @@ type downloadState struct {
 	path      string      // the file being written; "" until a fresh body starts
 	info      *resumeInfo // what the file holds when resumable, else nil
 	rangeFrom int64       // > 0: the request asks for the bytes from here on
+	create    string        // background downloads: the durable file a fresh body goes to
+	ckpt      *checkpointer // background downloads: progress checkpoints
 }
 
 // partial is what a failed transfer leaves for settleResumeData.

@@ -2,6 +2,7 @@ package urlsession
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"sync"
@@ -29,6 +30,7 @@ type Session struct {
 	ownCreds     bool             // a private store, closed with the session
 	ownCache     bool             // a private cache, closed with the session
 	hosts        *hostLimiter
+	bg           *bgSession // background sessions only (background.go)
 
 	mu             sync.Mutex // guards everything below
 	nextID         uint64
@@ -74,13 +76,29 @@ func (s *Session) newTask(kind TaskKind, r Request, init func(t *Task)) (*Task, 
 		return nil, errors.New("urlsession: Request.Body and Request.BodyFile are exclusive")
 	}
 	r.Header = append([]Header(nil), r.Header...)
+	var bgID uint64
+	journaled := false
+	if s.bg != nil { // ids come from the journal: they continue across processes
+		var err error
+		// Resume-data tasks keep their file in the resume directory: not journaled.
+		if bgID, journaled, err = s.journalNewTask(kind, r, init == nil); err != nil {
+			return nil, fmt.Errorf("urlsession: recording a background task: %w", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.invalidated {
+		if journaled {
+			_ = s.bg.j.RemoveTask(s.bg.id, bgID)
+		}
 		return nil, ErrSessionInvalidated
 	}
 	s.nextID++
+	if bgID != 0 {
+		s.nextID = bgID
+	}
 	t := newTask(s, s.nextID, kind, r)
+	t.bgJournaled = journaled
 	if init != nil {
 		init(t)
 	}
@@ -123,6 +141,14 @@ func (s *Session) taskFinished(t *Task, download string, err *URLError, before f
 		s.enqueueLocked(event{kind: evCall, fn: before})
 	}
 	s.enqueueLocked(event{kind: evComplete, task: t, err: err})
+	s.maybeInvalidateLocked()
+}
+
+// taskDetached drops a background task left to the next process: no event follows.
+func (s *Session) taskDetached(t *Task) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.live, t.id)
 	s.maybeInvalidateLocked()
 }
 

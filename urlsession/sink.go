@@ -27,7 +27,13 @@ var downloadBufs = sync.Pool{New: func() any { b := make([]byte, downloadBufSize
 func (s *Session) writeDownload(r io.Reader, d *downloadState, appendAt int64) (string, error) {
 	var f *os.File
 	var err error
-	if d.path == "" {
+	if d.path == "" && d.create != "" {
+		f, err = os.OpenFile(d.create, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return "", newURLError(CodeCannotCreateFile, "", err)
+		}
+		d.path = d.create
+	} else if d.path == "" {
 		f, err = os.CreateTemp(s.dir, "download-*.tmp") // mode 0600
 		if err != nil {
 			return "", newURLError(CodeCannotCreateFile, "", err)
@@ -67,6 +73,9 @@ func (s *Session) writeDownload(r io.Reader, d *downloadState, appendAt int64) (
 			if written-flushed >= writebackChunk {
 				startWriteback(f, appendAt+flushed, written-flushed)
 				flushed = written
+			}
+			if d.ckpt.due() {
+				d.ckpt.save(f, d.info)
 			}
 		}
 		if rerr == io.EOF {

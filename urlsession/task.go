@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/tirun/tirun/urlsession/journal"
 )
 
 // TaskKind distinguishes data, download and upload tasks.
@@ -91,6 +93,13 @@ type Task struct {
 	// receiveEpoch counts restarts from zero of a resumed download (the server sent
 	// the whole body): progress delivery starts counting again.
 	receiveEpoch atomic.Int32
+
+	// Background downloads (background.go). Set before the task is shared, except
+	// bgSeq, which is guarded by mu.
+	bgJournaled bool                // the outcome goes into the journal
+	bgRecovered bool                // taken over from an earlier process
+	bgRestore   *journal.TaskRecord // a running task to continue
+	bgSeq       map[string]uint64   // journaled event name -> seq
 
 	// Owned by the session's event queue (guarded by Session.qmu).
 	progressQueued bool
@@ -295,6 +304,19 @@ func (t *Task) finish(r transferResult) {
 		t.response = r.response
 	}
 	t.mu.Unlock()
+	if t.bgJournaled {
+		if r.err != nil && r.err.Code == CodeCancelled && t.session.engine.closing.Load() {
+			t.detachBackground(r) // the process ends; the next one continues the task
+			return
+		}
+		if r.err == nil {
+			r.download = t.finishBackground(r)
+		} else {
+			removeQuietly(r.download)
+			r.download = ""
+			t.finishBackground(r)
+		}
+	}
 	if r.err != nil {
 		removeQuietly(r.download)
 		r.download = ""

@@ -52,6 +52,9 @@ func (s *Session) transfer(t *Task) (res transferResult) {
 			return transferResult{err: uerr}
 		}
 	}
+	if t.bgJournaled {
+		s.prepareBackgroundDownload(t, &dl)
+	}
 	cur, uerr := s.firstHop(t)
 	if uerr != nil {
 		return transferResult{err: uerr}
