@@ -57,8 +57,8 @@ type bgSession struct {
 	j   *journal.Journal
 	dir string // partial and finished downloads, outliving the process
 
-	recovered []*Task                // tasks handed over by the journal, id order
-	replay    map[uint64][]event     // their undelivered events, queued by DeliverRecovered
+	recovered []*Task            // tasks handed over by the journal, id order
+	replay    map[uint64][]event // their undelivered events, queued by DeliverRecovered
 	records   map[uint64]journal.TaskRecord
 }
 

@@ -161,9 +161,9 @@ func reservePartialName(dir string) (string, error) {
 // downloadState is a download's file across the requests of one transfer. Owned by
 // the transfer goroutine.
 type downloadState struct {
-	path      string      // the file being written; "" until a fresh body starts
-	info      *resumeInfo // what the file holds when resumable, else nil
-	rangeFrom int64       // > 0: the request asks for the bytes from here on
+	path      string        // the file being written; "" until a fresh body starts
+	info      *resumeInfo   // what the file holds when resumable, else nil
+	rangeFrom int64         // > 0: the request asks for the bytes from here on
 	create    string        // background downloads: the durable file a fresh body goes to
 	ckpt      *checkpointer // background downloads: progress checkpoints
 }
