@@ -37,12 +37,13 @@ type Runtime struct {
 	fs              *tifs.FS
 	closers         []io.Closer // native stores closed by Close after the hooks
 
-	mu      sync.Mutex
-	bgHook  func(id string)
-	onClose []func()
-	closed  bool
-	runDone chan struct{} // non-nil while a script runs; closed when it returns
-	exit    *ExitError    // set by process.exit during the current run (loop goroutine)
+	mu              sync.Mutex
+	leaveBackground bool // SetLeaveBackgroundTasks
+	bgHook          func(id string)
+	onClose         []func()
+	closed          bool
+	runDone         chan struct{} // non-nil while a script runs; closed when it returns
+	exit            *ExitError    // set by process.exit during the current run (loop goroutine)
 }
 
 // closeWait bounds how long Close waits for an interrupted script to unwind before it
@@ -156,8 +157,10 @@ func (rt *Runtime) run(ctx context.Context, name, src string) error {
 	rt.exit = nil
 	err = rt.loop.Run(ctx, func(vm *goja.Runtime) error {
 		rt.setArgv(name)
-		_, err := vm.RunProgram(prg)
-		return err
+		if _, err := vm.RunProgram(prg); err != nil {
+			return err
+		}
+		return rt.runAfterMain()
 	})
 	if rt.exit != nil { // process.exit() interrupted the script on purpose
 		return rt.exit
