@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/dop251/goja"
+
+	"github.com/tirun/tirun/telemetry"
 )
 
 // Version is the tirun version reported by Ti.version and `tirun version`.
@@ -34,7 +36,13 @@ type Options struct {
 	Env          map[string]string // extra process.env entries (e.g. TIRUN_FIXTURE_URL)
 	Stdout       io.Writer         // default os.Stdout
 	Stderr       io.Writer         // default os.Stderr
+	// Observer receives what native modules see of transfers (tirun run's progress bars,
+	// --trace, --har); nil means nobody listens. It must not block (see package telemetry).
+	Observer telemetry.Observer
 }
+
+// Observer is Options.Observer, for native modules (nil when nothing observes).
+func (rt *Runtime) Observer() telemetry.Observer { return rt.opts.Observer }
 
 // ModuleLoader builds the exports of a native module. It is called on the loop goroutine, once
 // per runtime, the first time a script requires the module.

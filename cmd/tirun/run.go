@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/tirun/tirun/runtime"
@@ -25,7 +26,11 @@ Arguments after FILE.js are passed to the script as process.argv[2:].
 Examples:
   tirun run scripts/hello.js
   tirun run --app-id com.example.app --data-dir ./data app.js
-  tirun run --serve --log-level debug download.js`,
+  tirun run --serve --log-level debug download.js
+  tirun run --trace events.ndjson --har requests.har download.js
+
+On a terminal, running transfers show progress bars (not with --quiet); a summary of the
+transfers follows when the script ends. NO_COLOR turns colour off, TERM=dumb the bars too.`,
 }
 
 func init() {
@@ -37,6 +42,7 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 	fs := newFlagSet(runCommand, cio.Stderr)
 	rf := addRuntimeFlags(fs)
 	serve := fs.Bool("serve", false, "start the built-in loopback test server first; its base URL is in process.env.TIRUN_FIXTURE_URL")
+	uf := addUIFlags(fs) // --quiet, --trace, --har (run_ui.go)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -69,18 +75,30 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 		opts.Env = map[string]string{"TIRUN_FIXTURE_URL": baseURL}
 	}
 
+	ui, err := uf.startUI(cio, &opts, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(cio.Stderr, "tirun run: %v\n", err)
+		return exitFailure
+	}
+	opts.Observer = ui.Observer()
 	rt, err := runtime.New(opts)
 	if err != nil {
+		_ = ui.finish()
 		fmt.Fprintf(cio.Stderr, "tirun run: %v\n", err)
 		return exitFailure
 	}
 	runErr := rt.RunFile(ctx, script)
 	closeErr := rt.Close()
+	uiErr := ui.finish() // after Close: every transfer event is in; bars end before errors print
 	if code := reportRunError(ctx, cio.Stderr, runErr); code != exitOK {
 		return code
 	}
 	if closeErr != nil {
 		fmt.Fprintf(cio.Stderr, "tirun run: cleanup: %v\n", closeErr)
+		return exitFailure
+	}
+	if uiErr != nil {
+		fmt.Fprintf(cio.Stderr, "tirun run: %v\n", uiErr)
 		return exitFailure
 	}
 	return exitOK

@@ -42,7 +42,7 @@ type runUI struct {
 
 // startUI decides how output looks and points opts.Stdout/Stderr at it: bars only when
 // stdout is a terminal (and not --quiet, not TERM=dumb), coloured level tags only when stderr
-// is a terminal. Errors (a trace file that cannot be created) fail the run before it starts.
+// is a terminal (and NO_COLOR unset). Errors (a trace file that cannot be created) fail the run before it starts.
 func (f *uiFlags) startUI(cio *cliIO, opts *runtime.Options, getenv func(string) string) (*runUI, error) {
 	u := &runUI{stderr: cio.Stderr, harPath: f.har}
 	opts.Stdout, opts.Stderr = cio.Stdout, cio.Stderr
@@ -73,7 +73,7 @@ func (f *uiFlags) startUI(cio *cliIO, opts *runtime.Options, getenv func(string)
 		u.summary = telemetry.NewSummary()
 		observers = append(observers, u.summary)
 	}
-	if !f.quiet && colourOK && termui.IsTerminal(cio.Stdout) {
+	if !f.quiet && termui.CursorAllowed(getenv) && termui.IsTerminal(cio.Stdout) {
 		u.view = termui.NewView(cio.Stdout, termui.ViewOptions{})
 		observers = append(observers, u.view)
 		opts.Stdout = u.view.Writer(cio.Stdout, false)

@@ -195,7 +195,7 @@ func TestUIOnATerminalDrawsColoursAndSummary(t *testing.T) {
 	}
 }
 
-func TestUIColourOffWithNoColor(t *testing.T) {
+func TestUIColourOffWithNoColorBarsOffWithDumbTerm(t *testing.T) {
 	screen := openPTY(t)
 	opts := tirun.Options{}
 	env := func(k string) string {
@@ -208,10 +208,32 @@ func TestUIColourOffWithNoColor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if u.view == nil {
+		t.Fatal("NO_COLOR is about colour: the bars stay")
+	}
 	fmt.Fprintln(opts.Stderr, "[ERROR] plain")
 	feedTransfer(u.Observer(), 1, 1)
 	u.finish()
-	if raw := screen.text(t); controlSequence.MatchString(raw) {
-		t.Fatalf("NO_COLOR output has control sequences: %q", raw)
+	if raw := screen.text(t); !strings.Contains(raw, "\n[ERROR] plain\r\n") && !strings.HasPrefix(raw, "[ERROR] plain\r\n") {
+		t.Fatalf("NO_COLOR output has a coloured tag: %q", raw)
+	}
+
+	screen = openPTY(t)
+	opts = tirun.Options{}
+	dumb := func(k string) string {
+		if k == "TERM" {
+			return "dumb"
+		}
+		return ""
+	}
+	u, err = parseUIFlags(t).startUI(&cliIO{Stdout: screen.tty, Stderr: screen.tty}, &opts, dumb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(opts.Stderr, "[ERROR] plain")
+	feedTransfer(u.Observer(), 1, 1)
+	u.finish()
+	if raw := screen.text(t); controlSequence.MatchString(raw) || u.view != nil {
+		t.Fatalf("TERM=dumb output has control sequences: %q", raw)
 	}
 }
