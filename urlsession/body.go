@@ -60,6 +60,7 @@ type sendReader struct {
 	ctx    context.Context
 	task   *Task
 	timers *taskTimers
+	gen    uint64 // the task's generation in timers: see touchFor
 	gate   progressGate
 }
 
@@ -70,7 +71,7 @@ func (r *sendReader) Read(p []byte) (int, error) {
 	n, err := r.rc.Read(p)
 	if n > 0 {
 		r.task.sent.Add(int64(n))
-		r.timers.touch()
+		r.timers.touchFor(r.gen)
 		if r.gate.due(time.Now()) {
 			r.task.session.postProgress(r.task)
 		}

@@ -8,8 +8,8 @@ import (
 // runnerPool runs task transfers on reused goroutines. A fresh goroutine per task
 // costs little, but a transfer's call chain (net/http, TLS) grows its stack every
 // time; a worker that already grew serves the next task without that, which
-// matters for many small requests. Idle workers leave after runnerIdle, and all of
-// them when the engine closes.
+// matters for many small requests. Idle workers leave after one to two runnerIdle
+// periods, and all of them when the engine closes.
 type runnerPool struct {
 	work chan *Task // unbuffered: a send succeeds only if a worker is waiting
 	quit chan struct{}
@@ -34,17 +34,33 @@ func (p *runnerPool) start(t *Task) {
 
 func (p *runnerPool) worker(t *Task) {
 	defer p.wg.Done()
+	tm := newTaskTimers() // reused by every task this worker runs
+	defer tm.close()
+	// The idle timer is not reset per task (that is a timer operation per request):
+	// a worker leaves when a whole runnerIdle period passed without a task, so after
+	// between one and two periods of idleness.
 	idle := time.NewTimer(runnerIdle)
 	defer idle.Stop()
+	for ok := true; ok; t, ok = p.next(idle) {
+		t.session.run(t, tm)
+	}
+}
+
+// next waits for the worker's next task; false means the worker should leave.
+func (p *runnerPool) next(idle *time.Timer) (*Task, bool) {
+	worked := true // a task ran since the idle timer last fired
 	for {
-		t.session.run(t)
-		idle.Reset(runnerIdle)
 		select {
-		case t = <-p.work:
+		case t := <-p.work:
+			return t, true
 		case <-idle.C:
-			return
+			if !worked {
+				return nil, false
+			}
+			worked = false
+			idle.Reset(runnerIdle)
 		case <-p.quit:
-			return
+			return nil, false
 		}
 	}
 }

@@ -16,38 +16,79 @@ var (
 	errResourceTimeout = errors.New("the resource timeout elapsed")
 )
 
-// taskTimers runs a task's two timeouts on one timer. The resource timeout starts
-// when the task first gets a host slot. The idle timeout starts when the request
-// gets a connection (arm), restarts on every byte in either direction (touch), and
-// does not count while the task is suspended or queued for a host slot. Touch only
-// stores a timestamp; the timer re-arms itself for whatever time is left, so moving
-// a chunk costs one atomic store instead of a timer reset.
+// taskTimers runs the two timeouts of the tasks one runner worker performs, one task
+// at a time (begin ... end), on one timer. The resource timeout starts when the task
+// first gets a host slot. The idle timeout starts when the request gets a connection
+// (arm), restarts on every byte in either direction (touch), and does not count while
+// the task is suspended or queued for a host slot.
+//
+// The timer is lazy, because for short requests arming and stopping a timer per task
+// cost more than the request's own work: touch only stores a timestamp, the timer
+// re-arms itself for whatever time is left when it fires, and it is moved only when
+// it would fire too late for the current task. A firing that finds nothing due (the
+// task moved bytes since, or ended) costs one check, every idle-timeout interval at
+// most. The struct, its timer and its trace hook belong to the worker, so a task
+// allocates none of them.
 type taskTimers struct {
-	task     *Task
-	idle     time.Duration
-	resource time.Duration
-	cancel   context.CancelCauseFunc
-	base     time.Time
+	base time.Time // fixed: every time below is a duration since base
 
-	last   atomic.Int64 // nanoseconds since base of the last activity
-	queued atomic.Bool  // waiting for a host slot
-	reused atomic.Bool  // the current attempt got a pooled connection
-	// trace feeds connection events to the timers; built once per task.
+	last   atomic.Int64  // nanoseconds since base of the last activity
+	queued atomic.Bool   // waiting for a host slot
+	reused atomic.Bool   // the current attempt got a pooled connection
+	gen    atomic.Uint64 // changes at every begin and end; see touchFor
+	// trace feeds connection events to the timers; built once per worker.
 	trace httptrace.ClientTrace
 
 	mu          sync.Mutex
-	timer       *time.Timer
-	resDeadline time.Duration // since base; valid once timer != nil
+	task        *Task // nil between tasks
+	idle        time.Duration
+	resource    time.Duration
+	cancel      context.CancelCauseFunc
+	timer       *time.Timer   // created at the first resource start, then reused
+	fireAt      time.Duration // when the timer fires (since base); 0: not pending
+	resStarted  bool
+	resDeadline time.Duration // since base; valid once resStarted
 	idleArmed   bool
-	stopped     bool
 }
 
-func newTaskTimers(t *Task, idle, resource time.Duration, cancel context.CancelCauseFunc) *taskTimers {
-	tt := &taskTimers{task: t, idle: idle, resource: resource, cancel: cancel, base: time.Now()}
-	// Only GotConn: body bytes touch the timer themselves, and every extra hook
-	// would be one more allocation per task.
+func newTaskTimers() *taskTimers {
+	tt := &taskTimers{base: time.Now()}
+	// Only GotConn: body bytes touch the timer themselves.
 	tt.trace = httptrace.ClientTrace{GotConn: tt.gotConn}
 	return tt
+}
+
+// begin makes the timers serve t; end must follow. It returns the generation a
+// request body reader passes to touchFor.
+func (tt *taskTimers) begin(t *Task, idle, resource time.Duration, cancel context.CancelCauseFunc) uint64 {
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	tt.task, tt.idle, tt.resource, tt.cancel = t, idle, resource, cancel
+	tt.resStarted, tt.idleArmed = false, false
+	tt.queued.Store(false)
+	tt.reused.Store(false)
+	return tt.gen.Add(1)
+}
+
+// end detaches the task. The timer is left as it is: a later firing finds no task
+// and stops, unless the next task needs it by then.
+func (tt *taskTimers) end() {
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	tt.task, tt.cancel = nil, nil
+	tt.resStarted, tt.idleArmed = false, false
+	tt.gen.Add(1)
+}
+
+// close stops the timer for good (the worker is leaving).
+func (tt *taskTimers) close() {
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	tt.task, tt.cancel = nil, nil
+	if tt.timer != nil {
+		tt.timer.Stop()
+	}
+	tt.fireAt = 0
 }
 
 // gotConn arms the idle timeout and remembers whether the connection was pooled.
@@ -60,27 +101,52 @@ func (tt *taskTimers) now() time.Duration { return time.Since(tt.base) }
 
 func (tt *taskTimers) touch() { tt.last.Store(int64(tt.now())) }
 
+// touchFor is touch for a request body reader, which the transport may still read
+// after its task ended (a server can answer before taking the whole body): only the
+// generation that made the reader counts as activity.
+func (tt *taskTimers) touchFor(gen uint64) {
+	if tt.gen.Load() == gen {
+		tt.touch()
+	}
+}
+
 // startResource starts the whole-task deadline (once, at the first host slot).
 func (tt *taskTimers) startResource() {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	if tt.stopped || tt.timer != nil {
+	if tt.task == nil || tt.resStarted {
 		return
 	}
-	tt.resDeadline = tt.now() + tt.resource
-	tt.timer = time.AfterFunc(tt.resource, tt.check)
+	now := tt.now()
+	tt.resStarted = true
+	tt.resDeadline = now + tt.resource
+	tt.fireByLocked(now, tt.resDeadline)
 }
 
 // arm starts the idle timeout once a connection is assigned.
 func (tt *taskTimers) arm() {
-	tt.touch()
+	now := tt.now()
+	tt.last.Store(int64(now))
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	if tt.stopped || tt.idleArmed || tt.timer == nil {
+	if tt.task == nil || tt.idleArmed || !tt.resStarted {
 		return
 	}
 	tt.idleArmed = true
-	tt.timer.Reset(min(tt.idle, tt.resDeadline-tt.now()))
+	tt.fireByLocked(now, min(now+tt.idle, tt.resDeadline))
+}
+
+// fireByLocked makes sure the timer fires no later than at (since base).
+func (tt *taskTimers) fireByLocked(now, at time.Duration) {
+	if tt.fireAt != 0 && tt.fireAt <= at {
+		return // an earlier firing will look again
+	}
+	tt.fireAt = max(at, now+1) // never 0: 0 means "not pending"
+	if tt.timer == nil {
+		tt.timer = time.AfterFunc(tt.fireAt-now, tt.check)
+	} else {
+		tt.timer.Reset(tt.fireAt - now)
+	}
 }
 
 func (tt *taskTimers) setQueued(q bool) {
@@ -90,11 +156,14 @@ func (tt *taskTimers) setQueued(q bool) {
 	}
 }
 
+// check runs when the timer fires: it cancels the task whose deadline passed, or
+// re-arms for the earliest time anything can become due.
 func (tt *taskTimers) check() {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	if tt.stopped {
-		return
+	tt.fireAt = 0
+	if tt.task == nil || !tt.resStarted {
+		return // startResource arms again when a task needs it
 	}
 	now := tt.now()
 	if now >= tt.resDeadline {
@@ -115,14 +184,6 @@ func (tt *taskTimers) check() {
 			next = min(next, tt.idle-quiet)
 		}
 	}
+	tt.fireAt = now + next
 	tt.timer.Reset(next)
-}
-
-func (tt *taskTimers) stop() {
-	tt.mu.Lock()
-	defer tt.mu.Unlock()
-	tt.stopped = true
-	if tt.timer != nil {
-		tt.timer.Stop()
-	}
 }

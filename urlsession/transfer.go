@@ -11,21 +11,24 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"golang.org/x/net/http/httpguts"
 )
 
-// run is a task's goroutine: it performs the transfer and reports the outcome once.
-// A panic here would be an engine bug; it fails the task instead of the process.
-func (s *Session) run(t *Task) {
+// run performs a task's transfer on a runner worker (whose timers it borrows) and
+// reports the outcome once. A panic here would be an engine bug; it fails the task
+// instead of the process.
+func (s *Session) run(t *Task, tm *taskTimers) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.engine.logger.Error(fmt.Sprintf("urlsession: transfer panicked: %v", r), "url", t.req.URL)
 			t.finish(transferResult{err: newURLError(CodeUnknown, t.CurrentURL(), fmt.Errorf("internal error: %v", r))})
 		}
 	}()
-	t.finish(s.transfer(t))
+	t.finish(s.transfer(t, tm))
 }
 
-func (s *Session) transfer(t *Task) (res transferResult) {
+func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 	var dl downloadState // download tasks: the file across requests
 	if t.kind == KindDownloadTask {
 		defer func() {
@@ -62,8 +65,8 @@ func (s *Session) transfer(t *Task) (res transferResult) {
 	if dl.rangeFrom > 0 {
 		cur.header = rangeHeaders(cur.header, dl.rangeFrom, dl.info.validator())
 	}
-	tm := newTaskTimers(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
-	defer tm.stop()
+	gen := tm.begin(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
+	defer tm.end()
 	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
 	origin := cur.url
 	var auth authState
@@ -72,14 +75,14 @@ func (s *Session) transfer(t *Task) (res transferResult) {
 		if err := t.waitRunning(ctx); err != nil { // suspended before this request went out
 			return transferResult{err: mapError(ctx, err, cur.url.String())}
 		}
-		resp, req, release, uerr := s.send(ctx, t, cur, tm)
+		resp, req, slot, uerr := s.send(ctx, t, cur, tm, gen)
 		if uerr != nil {
 			return transferResult{err: uerr}
 		}
 		s.storeCookies(cur, origin, resp)
 		if retry, ok := s.challenge(&auth, cur, origin, req, resp); ok {
 			discardBody(resp)
-			release()
+			s.hosts.release(cur.host, slot)
 			cur = retry // the same request with credentials: not a redirect
 			continue
 		}
@@ -88,7 +91,7 @@ func (s *Session) transfer(t *Task) (res transferResult) {
 		if uerr == nil && !isRedirect && rangeRefused(&dl, resp) {
 			// Not the rest of our body, nor a whole one: ask again for all of it.
 			discardBody(resp)
-			release()
+			s.hosts.release(cur.host, slot)
 			dl.rangeFrom = 0
 			t.restartReceive()
 			plain := *cur
@@ -97,11 +100,11 @@ func (s *Session) transfer(t *Task) (res transferResult) {
 			continue
 		}
 		if uerr == nil && !isRedirect {
-			defer release()
+			defer s.hosts.release(cur.host, slot)
 			return s.receive(ctx, t, cur, resp, tm, &dl)
 		}
 		discardBody(resp)
-		release()
+		s.hosts.release(cur.host, slot)
 		if uerr != nil {
 			return transferResult{err: uerr}
 		}
@@ -115,68 +118,64 @@ func (s *Session) transfer(t *Task) (res transferResult) {
 
 // send waits for a host slot and performs one request. A request that fails on a
 // reused (possibly stale) pooled connection before any response is sent again once:
-// bodies are always replayable here (bytes or a file reopened).
-func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Response, *http.Request, func(), *URLError) {
+// bodies are always replayable here (bytes or a file reopened). On success the
+// caller owns the slot and gives it back with s.hosts.release(h.host, slot).
+func (s *Session) send(ctx context.Context, t *Task, h *hop, tm *taskTimers, gen uint64) (*http.Response, *http.Request, *hostSlots, *URLError) {
 	if isSpecialInvalidName(h.url.Hostname()) {
 		return nil, nil, nil, newURLError(CodeCannotFindHost, h.url.String(),
 			&net.DNSError{Err: "no such host", Name: h.url.Hostname(), IsNotFound: true})
 	}
-	key := h.host
 	tm.setQueued(true)
-	slot, err := s.hosts.acquire(ctx, key)
+	slot, err := s.hosts.acquire(ctx, h.host)
 	tm.setQueued(false)
 	if err != nil {
 		return nil, nil, nil, mapError(ctx, err, h.url.String())
 	}
-	released := false
-	release := func() { // called exactly once by the caller or below
-		if !released {
-			released = true
-			s.hosts.release(key, slot)
-		}
-	}
 	tm.startResource()
 	for attempt := 0; ; attempt++ {
 		tm.reused.Store(false)
-		req, uerr := s.buildRequest(ctx, t, h, tm)
+		req, uerr := s.buildRequest(ctx, t, h, tm, gen)
 		if uerr != nil {
-			release()
+			s.hosts.release(h.host, slot)
 			return nil, nil, nil, uerr
 		}
 		resp, err := s.roundTrip(t, req)
 		if err == nil {
 			if resp.ProtoMajor == 2 {
-				s.hosts.markMultiplexed(key)
+				s.hosts.markMultiplexed(h.host)
 			}
-			return resp, req, release, nil
+			return resp, req, slot, nil
 		}
 		if attempt == 0 && tm.reused.Load() && ctx.Err() == nil && isStaleConnError(err) {
 			continue
 		}
-		release()
+		s.hosts.release(h.host, slot)
 		return nil, nil, nil, mapError(ctx, err, h.url.String())
 	}
 }
 
-func (s *Session) buildRequest(ctx context.Context, t *Task, h *hop, tm *taskTimers) (*http.Request, *URLError) {
-	// An empty URL parses for free; the parsed one is set below, to avoid turning it
-	// into a string and parsing it again on every request.
-	req, err := http.NewRequestWithContext(ctx, h.method, "", nil)
-	if err != nil {
-		return nil, newURLError(CodeBadURL, h.url.String(), err)
+func (s *Session) buildRequest(ctx context.Context, t *Task, h *hop, tm *taskTimers, gen uint64) (*http.Request, *URLError) {
+	// Built directly rather than with http.NewRequestWithContext, which would parse
+	// a URL only to have it replaced: this saves allocations on every request.
+	if !httpguts.ValidHeaderFieldName(h.method) { // a method is a token, as for a header name
+		return nil, newURLError(CodeBadURL, h.url.String(), fmt.Errorf("invalid method %q", h.method))
 	}
-	u := *h.url
-	u.User = nil // credentials were turned into an Authorization header
-	req.URL = &u
-	req.Host = u.Host
+	u := h.url
+	if u.User != nil { // credentials were turned into an Authorization header
+		c := *u
+		c.User = nil
+		u = &c
+	}
 	hdr, host := wireHeader(h.header)
-	if host != "" {
-		req.Host = host
+	if host == "" {
+		host = u.Host
 	}
 	if s.cfg.HTTPShouldSetCookies && s.jar != nil {
 		addJarCookies(hdr, s.jar.Cookies(h.url))
 	}
-	req.Header = hdr
+	// The transport treats the request as read-only, so sharing h.url is safe.
+	req := (&http.Request{Method: h.method, URL: u, Host: host, Header: hdr,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}).WithContext(ctx)
 	if !h.body.empty() && h.body.size > 0 {
 		open := func() (io.ReadCloser, error) {
 			rc, err := h.body.open()
@@ -184,7 +183,7 @@ func (s *Session) buildRequest(ctx context.Context, t *Task, h *hop, tm *taskTim
 				return nil, err
 			}
 			t.sent.Store(0)
-			return &sendReader{rc: rc, ctx: ctx, task: t, timers: tm,
+			return &sendReader{rc: rc, ctx: ctx, task: t, timers: tm, gen: gen,
 				gate: progressGate{interval: s.cfg.ProgressInterval}}, nil
 		}
 		body, err := open()
