@@ -2,7 +2,7 @@
 // loopback. Run without arguments it orchestrates everything; the "serve" and "run"
 // subcommands are the child processes it starts, so each client's peak RSS is its own.
 //
-//	enginebench [-scale 1] [-curl curl] [-reps 3] [-dir DIR]
+//	enginebench [-scale 1] [-curl curl] [-reps 3] [-dir DIR] [-only download,small,many]
 //
 // To profile one scenario, start "enginebench serve" (it prints its URL) and run e.g.
 //
@@ -320,7 +320,9 @@ func orchestrate(args []string) error {
 	reps := fs.Int("reps", 3, "repetitions per measurement; the best is kept")
 	dir := fs.String("dir", "", "download directory (default: a new temp dir)")
 	kind := fs.String("kind", "background", "engine session kind: background (as ti.urlsession creates), default or ephemeral")
+	only := fs.String("only", "", "comma-separated scenarios to run (download, small, many); default all")
 	fs.Parse(args)
+	wanted := func(name string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), name) }
 	if *scale <= 0 {
 		return fmt.Errorf("-scale must be positive")
 	}
@@ -373,76 +375,83 @@ func orchestrate(args []string) error {
 		return out, rounds, nil
 	}
 
-	// 1. One large download to a file.
-	sz := strconv.FormatInt(bigSize, 10)
-	rs, rounds, err := bestOf([]string{"-client", "engine", "-scenario", "download", "-size", sz},
-		[]string{"-client", "raw", "-scenario", "download", "-size", sz},
-		[]string{"-client", "raw", "-scenario", "download", "-size", sz, "-fsync=false"})
-	_ = rounds
-	if err != nil {
-		return err
-	}
-	eng, raw, rawNoSync := rs[0], rs[1], rs[2]
-	curlRes := result{seconds: -1}
-	if *curl != "" {
-		if curlRes, err = bestCurl(*curl, *reps, fmt.Sprintf("%s/bytes?n=%d", base, bigSize), *dir); err != nil {
-			fmt.Printf("curl skipped: %v\n", err)
-			curlRes.seconds = -1
+	var rs []result
+	var rounds [][]float64
+	if wanted("download") {
+		// 1. One large download to a file.
+		sz := strconv.FormatInt(bigSize, 10)
+		rs, rounds, err = bestOf([]string{"-client", "engine", "-scenario", "download", "-size", sz},
+			[]string{"-client", "raw", "-scenario", "download", "-size", sz},
+			[]string{"-client", "raw", "-scenario", "download", "-size", sz, "-fsync=false"})
+		if err != nil {
+			return err
+		}
+		eng, raw, rawNoSync := rs[0], rs[1], rs[2]
+		curlRes := result{seconds: -1}
+		if *curl != "" {
+			if curlRes, err = bestCurl(*curl, *reps, fmt.Sprintf("%s/bytes?n=%d", base, bigSize), *dir); err != nil {
+				fmt.Printf("curl skipped: %v\n", err)
+				curlRes.seconds = -1
+			}
+		}
+		mbps := func(sec float64) string {
+			if sec <= 0 {
+				return "n/a"
+			}
+			return fmt.Sprintf("%.0f MB/s", float64(bigSize)/sec/1e6)
+		}
+		bestOther := raw.seconds
+		if curlRes.seconds > 0 {
+			bestOther = min(bestOther, curlRes.seconds)
+		}
+		fmt.Printf("1) download %d MiB to a file\n", bigSize>>20)
+		fmt.Printf("   engine (fsync)          %8.3f s  %s\n", eng.seconds, mbps(eng.seconds))
+		fmt.Printf("   net/http io.Copy+fsync  %8.3f s  %s\n", raw.seconds, mbps(raw.seconds))
+		fmt.Printf("   net/http io.Copy        %8.3f s  %s\n", rawNoSync.seconds, mbps(rawNoSync.seconds))
+		fmt.Printf("   curl -o file            %8.3f s  %s\n", curlRes.seconds, mbps(curlRes.seconds))
+		ratio1 := medianRatio(rounds, func(r []float64) float64 { return r[1] / r[0] })
+		if curlRes.seconds > 0 && curlRes.seconds < raw.seconds {
+			ratio1 = bestOther / eng.seconds // curl ran separately: compare best times
+		}
+		fmt.Printf("   ratio engine/best(net/http+fsync, curl), median of rounds = %.2fx  (target >= 0.95)  %s\n", ratio1, verdict(ratio1 >= 0.95))
+		if curlRes.seconds > 0 {
+			r := min(rawNoSync.seconds, curlRes.seconds) / eng.seconds
+			fmt.Printf("   ratio engine/best(net/http no fsync, curl) = %.2fx\n", r)
 		}
 	}
-	mbps := func(sec float64) string {
-		if sec <= 0 {
-			return "n/a"
+
+	if wanted("small") {
+		// 2. Many small requests at concurrency 64.
+		n := strconv.FormatInt(smallCount, 10)
+		rs, rounds, err = bestOf([]string{"-client", "engine", "-scenario", "small", "-count", n, "-conc", "64"},
+			[]string{"-client", "raw", "-scenario", "small", "-count", n, "-conc", "64"})
+		if err != nil {
+			return err
 		}
-		return fmt.Sprintf("%.0f MB/s", float64(bigSize)/sec/1e6)
-	}
-	bestOther := raw.seconds
-	if curlRes.seconds > 0 {
-		bestOther = min(bestOther, curlRes.seconds)
-	}
-	fmt.Printf("1) download %d MiB to a file\n", bigSize>>20)
-	fmt.Printf("   engine (fsync)          %8.3f s  %s\n", eng.seconds, mbps(eng.seconds))
-	fmt.Printf("   net/http io.Copy+fsync  %8.3f s  %s\n", raw.seconds, mbps(raw.seconds))
-	fmt.Printf("   net/http io.Copy        %8.3f s  %s\n", rawNoSync.seconds, mbps(rawNoSync.seconds))
-	fmt.Printf("   curl -o file            %8.3f s  %s\n", curlRes.seconds, mbps(curlRes.seconds))
-	ratio1 := medianRatio(rounds, func(r []float64) float64 { return r[1] / r[0] })
-	if curlRes.seconds > 0 && curlRes.seconds < raw.seconds {
-		ratio1 = bestOther / eng.seconds // curl ran separately: compare best times
-	}
-	fmt.Printf("   ratio engine/best(net/http+fsync, curl), median of rounds = %.2fx  (target >= 0.95)  %s\n", ratio1, verdict(ratio1 >= 0.95))
-	if curlRes.seconds > 0 {
-		r := min(rawNoSync.seconds, curlRes.seconds) / eng.seconds
-		fmt.Printf("   ratio engine/best(net/http no fsync, curl) = %.2fx\n", r)
+		eng, raw := rs[0], rs[1]
+		ratio2 := medianRatio(rounds, func(r []float64) float64 { return r[1] / r[0] })
+		fmt.Printf("\n2) %d small requests, concurrency 64\n", smallCount)
+		fmt.Printf("   engine    %8.3f s  %8.0f req/s\n", eng.seconds, float64(smallCount)/eng.seconds)
+		fmt.Printf("   net/http  %8.3f s  %8.0f req/s\n", raw.seconds, float64(smallCount)/raw.seconds)
+		fmt.Printf("   ratio engine/net/http throughput, median of rounds = %.2fx  (target >= 0.8)  %s\n", ratio2, verdict(ratio2 >= 0.8))
 	}
 
-	// 2. Many small requests at concurrency 64.
-	n := strconv.FormatInt(smallCount, 10)
-	rs, rounds, err = bestOf([]string{"-client", "engine", "-scenario", "small", "-count", n, "-conc", "64"},
-		[]string{"-client", "raw", "-scenario", "small", "-count", n, "-conc", "64"})
-	if err != nil {
-		return err
+	if wanted("many") {
+		// 3. Many concurrent 1 MiB downloads.
+		n := strconv.FormatInt(manyCount, 10)
+		rs, rounds, err = bestOf([]string{"-client", "engine", "-scenario", "many", "-count", n, "-size", "1048576", "-conc", "64"},
+			[]string{"-client", "raw", "-scenario", "many", "-count", n, "-size", "1048576", "-conc", "64"})
+		if err != nil {
+			return err
+		}
+		eng, raw := rs[0], rs[1]
+		ratio3 := medianRatio(rounds, func(r []float64) float64 { return r[0] / r[1] })
+		fmt.Printf("\n3) %d concurrent 1 MiB downloads (64 connections per host for both)\n", manyCount)
+		fmt.Printf("   engine    %8.3f s  peak RSS %4d MiB\n", eng.seconds, eng.rssKB>>10)
+		fmt.Printf("   net/http  %8.3f s  peak RSS %4d MiB\n", raw.seconds, raw.rssKB>>10)
+		fmt.Printf("   wall time engine/net/http, median of rounds = %.2fx  (target <= 1.2)  %s\n", ratio3, verdict(ratio3 <= 1.2))
+		fmt.Printf("   engine peak RSS %d MiB  (target < 100)  %s\n", eng.rssKB>>10, verdict(eng.rssKB < 100<<10))
 	}
-	eng, raw = rs[0], rs[1]
-	ratio2 := medianRatio(rounds, func(r []float64) float64 { return r[1] / r[0] })
-	fmt.Printf("\n2) %d small requests, concurrency 64\n", smallCount)
-	fmt.Printf("   engine    %8.3f s  %8.0f req/s\n", eng.seconds, float64(smallCount)/eng.seconds)
-	fmt.Printf("   net/http  %8.3f s  %8.0f req/s\n", raw.seconds, float64(smallCount)/raw.seconds)
-	fmt.Printf("   ratio engine/net/http throughput, median of rounds = %.2fx  (target >= 0.8)  %s\n", ratio2, verdict(ratio2 >= 0.8))
-
-	// 3. Many concurrent 1 MiB downloads.
-	n = strconv.FormatInt(manyCount, 10)
-	rs, rounds, err = bestOf([]string{"-client", "engine", "-scenario", "many", "-count", n, "-size", "1048576", "-conc", "64"},
-		[]string{"-client", "raw", "-scenario", "many", "-count", n, "-size", "1048576", "-conc", "64"})
-	if err != nil {
-		return err
-	}
-	eng, raw = rs[0], rs[1]
-	ratio3 := medianRatio(rounds, func(r []float64) float64 { return r[0] / r[1] })
-	fmt.Printf("\n3) %d concurrent 1 MiB downloads (64 connections per host for both)\n", manyCount)
-	fmt.Printf("   engine    %8.3f s  peak RSS %4d MiB\n", eng.seconds, eng.rssKB>>10)
-	fmt.Printf("   net/http  %8.3f s  peak RSS %4d MiB\n", raw.seconds, raw.rssKB>>10)
-	fmt.Printf("   wall time engine/net/http, median of rounds = %.2fx  (target <= 1.2)  %s\n", ratio3, verdict(ratio3 <= 1.2))
-	fmt.Printf("   engine peak RSS %d MiB  (target < 100)  %s\n", eng.rssKB>>10, verdict(eng.rssKB < 100<<10))
 	return nil
 }
 
