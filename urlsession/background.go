@@ -506,3 +506,23 @@ func (e *Engine) closeBackground() {
 		}
 	}
 }
+
+// removeDeadSessionDirs deletes session directories a killed process left in the
+// engine directory (a live engine removes its own when the session ends). Only an
+// engine holding the data directory's lock does it: no other process can be using them.
+func (e *Engine) removeDeadSessionDirs() {
+	if e.lock == nil {
+		return
+	}
+	entries, err := os.ReadDir(e.dir)
+	if err != nil {
+		return
+	}
+	for _, ent := range entries {
+		if ent.IsDir() && ent.Name() != resumeDirName {
+			if err := os.RemoveAll(filepath.Join(e.dir, ent.Name())); err != nil {
+				e.logger.Warn("urlsession: removing a dead process's session directory", "dir", ent.Name(), "err", err)
+			}
+		}
+	}
+}

@@ -155,6 +155,7 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	e.cacheEnabled = !opts.DisableCache
 	if !e.ownsDir {
 		e.removeStalePartials()
+		e.removeDeadSessionDirs()
 	}
 	return e, nil
 }

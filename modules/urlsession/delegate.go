@@ -15,6 +15,10 @@ type taskState struct {
 	id   uint64
 	kind taskKind
 	h    *loop.Handle // released with the post of sessioncompleted
+	et   *engine.Task
+	// handled: a recovered task announced by backgroundtransfer; its events are forgotten
+	// by endBackgroundHandler, not on delivery.
+	handled bool
 
 	// Latest progress not yet delivered to JS, and whether a delivery is queued on the loop.
 	// At most one post per task is ever queued: a slow listener sees fewer, larger steps and
@@ -53,13 +57,24 @@ func (d *delegate) DidFinishDownloading(t *engine.Task, location string) {
 	if r := t.Response(); r != nil {
 		mime, suggested = r.MIMEType, r.SuggestedFilename
 	}
+	if t.Journaled() {
+		// A background download's file stays where the journal says until the event is
+		// delivered and forgotten (the engine removes it then, at Close).
+		ts.h.Post(func(vm *goja.Runtime) error {
+			if err := s.fireDownloadCompleted(vm, ts.id, location, mime, true); err != nil {
+				return err
+			}
+			return s.delivered(vm, ts, "downloadcompleted")
+		})
+		return
+	}
 	// The engine deletes location when this call returns: move it now (a rename, so a 1 GiB
 	// file is never copied through memory).
 	path, err := s.m.adoptDownload(location, suggested)
 	if err != nil {
 		s.m.rt.Logger().Error("Modules.URLSession: keeping the downloaded file failed: " + err.Error())
 	}
-	ts.h.Post(func(vm *goja.Runtime) error { return s.fireDownloadCompleted(vm, ts.id, path, mime) })
+	ts.h.Post(func(vm *goja.Runtime) error { return s.fireDownloadCompleted(vm, ts.id, path, mime, false) })
 }
 
 func (d *delegate) DidComplete(t *engine.Task, uerr *engine.URLError) {
@@ -86,7 +101,12 @@ func (d *delegate) DidComplete(t *engine.Task, uerr *engine.URLError) {
 			}
 		}
 	}
-	ts.h.PostAndRelease(func(vm *goja.Runtime) error { return s.fireCompleted(vm, c) })
+	ts.h.PostAndRelease(func(vm *goja.Runtime) error {
+		if err := s.fireCompleted(vm, c); err != nil {
+			return err
+		}
+		return s.delivered(vm, ts, "sessioncompleted")
+	})
 }
 
 func (d *delegate) DidBecomeInvalid(error) {

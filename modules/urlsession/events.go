@@ -57,9 +57,9 @@ func expectedForJS(n int64) int64 {
 
 // fireDownloadCompleted hands the adopted file to JS as a file-backed Blob. When nobody listens
 // the file is deleted at once instead of waiting for the runtime to close.
-func (s *session) fireDownloadCompleted(vm *goja.Runtime, id uint64, path, mime string) error {
+func (s *session) fireDownloadCompleted(vm *goja.Runtime, id uint64, path, mime string, journaled bool) error {
 	if !s.p.HasListeners("downloadcompleted") {
-		if path != "" {
+		if path != "" && !journaled {
 			_ = os.Remove(path)
 		}
 		return nil

@@ -33,7 +33,7 @@ const (
 
 func init() {
 	runtime.RegisterModule(ModuleID, func(rt *runtime.Runtime) (goja.Value, error) {
-		return newModule(rt).proxy.Object(), nil
+		return moduleFor(rt).proxy.Object(), nil
 	})
 }
 
@@ -48,6 +48,10 @@ type module struct {
 	stringify goja.Callable
 	// live maps an identifier to the session created with it until that session is invalidated.
 	live map[string]*session
+	// Background sessions announced by backgroundtransfer (background.go).
+	announced bool
+	handlers  map[string]string // handlerId -> session identifier, until endBackgroundHandler
+	awaiting  map[string]string // session identifier -> its handlerId
 
 	engineMu sync.Mutex
 	engine   *engine.Engine
@@ -55,7 +59,8 @@ type module struct {
 
 func newModule(rt *runtime.Runtime) *module {
 	vm := rt.VM()
-	m := &module{rt: rt, vm: vm, live: make(map[string]*session)}
+	m := &module{rt: rt, vm: vm, live: make(map[string]*session),
+		handlers: make(map[string]string), awaiting: make(map[string]string)}
 	if j, ok := vm.Get("JSON").(*goja.Object); ok {
 		m.stringify, _ = goja.AssertFunction(j.Get("stringify"))
 	}

@@ -17,7 +17,12 @@ import (
 	"github.com/tirun/tirun/runtime/loop"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(bgHelperEnv) != "" {
+		os.Exit(runBackgroundHelper()) // a helper process of TestBackgroundSurvivesTheProcess
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // newRuntime makes a runtime with the fixture URL in process.env and logs in buf.
 func newRuntime(t *testing.T, buf *syncBuffer, opts runtime.Options) *runtime.Runtime {

@@ -26,6 +26,10 @@ type session struct {
 	mu         sync.Mutex            // guards the fields below; the engine's delegate goroutine shares them
 	tasks      map[uint64]*taskState // running tasks, until their sessioncompleted is posted
 	invalidRef *loop.Handle          // keeps the loop up from invalidation until the session drops its listeners
+
+	// Background sessions taking over an earlier process's work (background.go).
+	recoveredLeft int  // recovered tasks whose sessioncompleted is still to be delivered
+	eventsPending bool // sessioneventscompleted is still to be fired
 }
 
 func newSession(m *module, e *engine.Engine, typ int, cfg engine.Configuration) (*session, error) {
@@ -72,6 +76,7 @@ func newSession(m *module, e *engine.Engine, typ int, cfg engine.Configuration) 
 		s.whenDone("Session.flush", call.Argument(0), s.es.Flush)
 		return goja.Undefined()
 	})
+	s.adoptRecovered()
 	return s, nil
 }
 
@@ -133,7 +138,7 @@ func (s *session) startTask(fn string, kind taskKind, arg goja.Value) goja.Value
 	}
 	// The reference is taken now, on the loop, so the loop cannot end before the task's
 	// sessioncompleted is delivered.
-	h := s.m.rt.Loop().Ref()
+	h := s.taskRef()
 	var t *engine.Task
 	var err error
 	switch kind {
@@ -149,7 +154,7 @@ func (s *session) startTask(fn string, kind taskKind, arg goja.Value) goja.Value
 		proxy.ThrowError(vm, "%s: %v", fn, err)
 	}
 	s.mu.Lock()
-	s.tasks[t.ID()] = &taskState{id: t.ID(), kind: kind, h: h}
+	s.tasks[t.ID()] = &taskState{id: t.ID(), kind: kind, h: h, et: t}
 	s.mu.Unlock()
 	t.Resume()
 	return vm.ToValue(int64(t.ID()))
