@@ -61,10 +61,10 @@ func callAfterMain(rt *Runtime, h afterMainEntry) (err error) {
 	return h.hook(rt)
 }
 
-// SetLeaveBackgroundTasks lets runs end while transfers of background sessions are
-// still going (tirun run --leave-background): they are journaled and the next runtime
-// on the same data directory continues them. By default a run waits for them like for
-// any other pending work. Set it before running a script.
+// SetLeaveBackgroundTasks changes Options.LeaveBackgroundTasks (tirun run
+// --leave-background): runs may end while background transfers are still going, and
+// the next runtime on the same data directory continues them. Set it before running
+// a script.
 func (rt *Runtime) SetLeaveBackgroundTasks(leave bool) {
 	rt.mu.Lock()
 	rt.leaveBackground = leave

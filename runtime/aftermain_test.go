@@ -24,8 +24,7 @@ func init() {
 }
 
 func TestAfterMainHookRunsAfterTopLevelCodeBeforeCallbacks(t *testing.T) {
-	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID})
-	rt.SetLeaveBackgroundTasks(true)
+	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID, LeaveBackgroundTasks: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := rt.RunString(ctx, "main.js", `

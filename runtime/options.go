@@ -39,6 +39,10 @@ type Options struct {
 	// Observer receives what native modules see of transfers (tirun run's progress bars,
 	// --trace, --har); nil means nobody listens. It must not block (see package telemetry).
 	Observer telemetry.Observer
+	// LeaveBackgroundTasks lets a run end while transfers of background sessions are still
+	// going: they are journaled and the next runtime on the same DataDir continues them.
+	// By default a run waits for them like for any other pending work.
+	LeaveBackgroundTasks bool
 }
 
 // Observer is Options.Observer, for native modules (nil when nothing observes).

@@ -67,7 +67,7 @@ func New(opts Options) (*Runtime, error) {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
-	rt := &Runtime{opts: opts, logger: opts.Logger}
+	rt := &Runtime{opts: opts, logger: opts.Logger, leaveBackground: opts.LeaveBackgroundTasks}
 	if rt.logger == nil {
 		rt.logger = NewLogger(opts.Stderr, opts.LogLevel)
 	}

@@ -21,6 +21,8 @@ var runCommand = &command{
 	Summary: "run a JavaScript file until it has nothing left to do",
 	Usage:   "tirun run [flags] FILE.js [args...]",
 	Help: `The script ends when no timer, pending request or event listener work remains.
+Downloads of background sessions count as pending work unless --leave-background is
+given; then they are left to the next run with the same --data-dir, which continues them.
 Arguments after FILE.js are passed to the script as process.argv[2:].
 
 Examples:
@@ -42,6 +44,7 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 	fs := newFlagSet(runCommand, cio.Stderr)
 	rf := addRuntimeFlags(fs)
 	serve := fs.Bool("serve", false, "start the built-in loopback test server first; its base URL is in process.env.TIRUN_FIXTURE_URL")
+	leaveBackground := fs.Bool("leave-background", false, "end when the script is done even if background-session downloads are still running; the next run on the same data directory continues them (default: wait for them)")
 	uf := addUIFlags(fs) // --quiet, --trace, --har (run_ui.go)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -61,6 +64,7 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 	script := fs.Arg(0)
 	opts.Args = fs.Args()[1:]
 	opts.ResourcesDir = filepath.Dir(script) // Titanium resolves app resources next to app.js
+	opts.LeaveBackgroundTasks = *leaveBackground
 	if *serve {
 		if startFixture == nil {
 			fmt.Fprintln(cio.Stderr, "tirun run: --serve is not available in this build (no fixture server)")
