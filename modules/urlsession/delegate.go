@@ -59,9 +59,14 @@ func (d *delegate) DidFinishDownloading(t *engine.Task, location string) {
 	}
 	if t.Journaled() {
 		// A background download's file stays where the journal says until the event is
-		// delivered and forgotten (the engine removes it then, at Close).
+		// delivered and forgotten (the engine removes it then, at Close); the script gets
+		// a second name for it in the temp directory, like any other download.
+		path, journaled := s.m.linkDownload(location, suggested), true
+		if path != location {
+			journaled = false // the Blob's name is ours to delete
+		}
 		ts.h.Post(func(vm *goja.Runtime) error {
-			if err := s.fireDownloadCompleted(vm, ts.id, location, mime, true); err != nil {
+			if err := s.fireDownloadCompleted(vm, ts.id, path, mime, journaled); err != nil {
 				return err
 			}
 			return s.delivered(vm, ts, "downloadcompleted")

@@ -58,3 +58,21 @@ func copyFile(src, dst string) error {
 	_, err = io.Copy(out, in)
 	return errors.Join(err, out.Close())
 }
+
+// linkDownload gives a background download's journaled file a second name in the runtime's
+// temp directory, so the Blob lives where every download's does while the journal keeps
+// its own name until the event is acknowledged. A hard link costs no copy; when the two
+// directories are on different filesystems the journaled path itself is returned.
+func (m *module) linkDownload(location, suggested string) string {
+	f, err := os.CreateTemp(m.rt.TempDir(), "download-*"+safeExt(suggested))
+	if err != nil {
+		return location
+	}
+	dest := f.Name()
+	f.Close()
+	_ = os.Remove(dest) // Link does not replace
+	if err := os.Link(location, dest); err != nil {
+		return location
+	}
+	return dest
+}

@@ -1,0 +1,145 @@
+package urlsession
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tirun/tirun/runtime"
+	"github.com/tirun/tirun/testrunner"
+	"github.com/tirun/tirun/urlsession/journal"
+)
+
+// runBackgroundPhase runs src in a runtime on dataDir and returns the run's error.
+func runBackgroundPhase(t *testing.T, opts runtime.Options, src string) error {
+	t.Helper()
+	rt, err := runtime.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	runErr := rt.RunString(ctx, "phase.js", src)
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return runErr
+}
+
+func pendingIn(t *testing.T, dataDir string) []string {
+	t.Helper()
+	j, err := journal.Open(filepath.Join(dataDir, "urlsession-journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	p, err := j.PendingSessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestJSBackgroundFlow prepares what an earlier process leaves (a download still running,
+// a sessioncompleted whose listener threw), then runs scripts/tests/urlsession_background.test.js
+// as the next process on the same data directory.
+func TestJSBackgroundFlow(t *testing.T) {
+	srv := startFixture(t)
+	dataDir := t.TempDir()
+	var logs syncBuffer
+	err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Stderr: &logs,
+		Env: map[string]string{"TIRUN_FIXTURE_URL": srv.URL()}}, `
+		const U = require('com.appcelerator.urlSession');
+		const s = U.createSession({ configuration: U.createSessionConfiguration({
+			identifier: 'flow.bg', type: U.SESSION_CONFIGURATION_TYPE_BACKGROUND }) });
+		s.addEventListener('sessioncompleted', e => { throw new Error('phase one listener failure ' + e.taskIdentifier); });
+		const base = process.env.TIRUN_FIXTURE_URL;
+		s.downloadTask({ url: base + '/bytes/5000' });
+		s.downloadTask({ url: base + '/slow/60000?rate=30000' });
+	`)
+	if err == nil || !strings.Contains(err.Error(), "phase one listener failure 1") {
+		t.Fatalf("phase one: err = %v, want the listener's exception for task 1", err)
+	}
+	if p := pendingIn(t, dataDir); len(p) != 1 || p[0] != "flow.bg" {
+		t.Fatalf("after phase one pending = %v", p)
+	}
+
+	rec := &failRecorder{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	stats, err := testrunner.Run(ctx, testrunner.Options{
+		Paths:     []string{filepath.Join(scriptsDir, "tests", "urlsession_background.test.js")},
+		Timeout:   60 * time.Second,
+		Reporters: []testrunner.Reporter{rec},
+		Env:       map[string]string{"TIRUN_FIXTURE_URL": srv.URL(), "TIRUN_BG_FLOW": "1"},
+		Stdout:    &logs,
+		Stderr:    &logs,
+		Runtime: func(o *runtime.Options) {
+			o.DataDir = dataDir
+			o.Logger = slog.New(runtime.NewLogger(&logs, slog.LevelDebug).Handler())
+		},
+	})
+	if err != nil {
+		t.Fatalf("testrunner: %v", err)
+	}
+	if stats.Failures != 0 || len(rec.passed) < 7 {
+		t.Fatalf("JS flow: %+v passed %v; logs:\n%s", stats, rec.passed, logs.String())
+	}
+	if p := pendingIn(t, dataDir); len(p) != 0 {
+		t.Fatalf("after endBackgroundHandler pending = %v", p)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(dataDir, "urlsession-background", "*", "*"))
+	if len(dirs) != 0 {
+		t.Fatalf("files left after acknowledgement: %v", dirs)
+	}
+}
+
+// TestLeaveBackgroundTasksEndsTheRun: with the option a run ends while a background
+// download is still going, and the next runtime finishes it through backgroundtransfer.
+func TestLeaveBackgroundTasksEndsTheRun(t *testing.T) {
+	srv := startFixture(t)
+	dataDir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "done.txt")
+	env := map[string]string{"TIRUN_FIXTURE_URL": srv.URL(), "OUT": out}
+	src := `
+		const U = require('com.appcelerator.urlSession');
+		function open() {
+			const s = U.createSession({ configuration: U.createSessionConfiguration({
+				identifier: 'leave.bg', type: U.SESSION_CONFIGURATION_TYPE_BACKGROUND }) });
+			s.addEventListener('sessioncompleted', e => {
+				Ti.Filesystem.getFile(process.env.OUT).write('completed ' + e.taskIdentifier + ' ' + e.success);
+			});
+			return s;
+		}
+		let handler;
+		Ti.App.iOS.addEventListener('backgroundtransfer', e => { handler = e.handlerId; open(); });
+		Ti.App.iOS.addEventListener('sessioneventscompleted', () => Ti.App.iOS.endBackgroundHandler(handler));
+		if (!Ti.App.Properties.getBool('started', false)) {
+			Ti.App.Properties.setBool('started', true);
+			open().downloadTask({ url: process.env.TIRUN_FIXTURE_URL + '/slow/100000?rate=20000' });
+		}
+	`
+	if err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Env: env, LeaveBackgroundTasks: true}, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("the first run waited for the background download")
+	}
+	if p := pendingIn(t, dataDir); len(p) != 1 {
+		t.Fatalf("the download was not left to the next run: pending %v", p)
+	}
+	if err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Env: env}, src); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil || string(got) != "completed 1 true" {
+		t.Fatalf("second run: %q, %v", got, err)
+	}
+	if p := pendingIn(t, dataDir); len(p) != 0 {
+		t.Fatalf("pending after the second run: %v", p)
+	}
+}
