@@ -206,6 +206,9 @@ func (e *Engine) attachBackground(s *Session) error {
 		if r.TaskID > s.nextID {
 			s.nextID = r.TaskID
 		}
+		if !e.own(bg.id, r.TaskID) {
+			continue // an earlier session of this engine with the same identifier has it
+		}
 		bg.records[r.TaskID] = r
 		if r.State == journal.StateRunning {
 			bg.recovered = append(bg.recovered, s.restoredTask(r))
@@ -226,6 +229,27 @@ func (e *Engine) attachBackground(s *Session) error {
 	sortTasks(bg.recovered)
 	e.sweepBackgroundDir(bg.dir, known)
 	return nil
+}
+
+// own claims a journaled task for this engine; false when it already had it. Only
+// tasks of earlier processes are recovered: a session re-created with the identifier of
+// one still finishing in this engine must not run its tasks a second time.
+func (e *Engine) own(identifier string, id uint64) bool {
+	e.bgMu.Lock()
+	defer e.bgMu.Unlock()
+	if e.bgOwned == nil {
+		e.bgOwned = map[string]map[uint64]bool{}
+	}
+	ids := e.bgOwned[identifier]
+	if ids == nil {
+		ids = map[uint64]bool{}
+		e.bgOwned[identifier] = ids
+	}
+	if ids[id] {
+		return false
+	}
+	ids[id] = true
+	return true
 }
 
 // sweepBackgroundDir removes files no journaled task owns: left by a process that
@@ -389,6 +413,7 @@ func (s *Session) journalNewTask(kind TaskKind, r Request, durable bool) (uint64
 	if err := bg.j.PutTask(rec); err != nil {
 		return 0, false, err
 	}
+	s.engine.own(bg.id, id)
 	return id, true, nil
 }
 

@@ -260,3 +260,37 @@ func TestBackgroundJournalInUseByAnotherEngineIsAClearError(t *testing.T) {
 func journalOpenForTest(dataDir string) (*journal.Journal, error) {
 	return journal.Open(filepath.Join(dataDir, journalDirName))
 }
+
+func TestBackgroundSessionRecreatedInTheSameEngineDoesNotRunTasksTwice(t *testing.T) {
+	payload := newPayload(1<<20, 5)
+	rs := newRangeServer(t, payload, rangesHonoured)
+	held, release := rs.holdAfter(256 << 10)
+	defer release()
+	e := bgEngine(t, t.TempDir())
+	cfg := BackgroundConfiguration("same")
+	s1, rec1 := newTestSession(t, e, cfg)
+	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
+	select {
+	case <-held:
+	case <-time.After(testTimeout):
+		t.Fatal("the download never reached the hold point")
+	}
+	s1.FinishTasksAndInvalidate() // still finishing its task
+	s2, rec2 := newTestSession(t, e, cfg)
+	if r := s2.Recovered(); len(r) != 0 {
+		t.Fatalf("a live session's task was recovered by its successor: %v", r)
+	}
+	release()
+	if err := rec1.wait(t, task.ID()); err != nil {
+		t.Fatal(err)
+	}
+	rec1.waitInvalid(t)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec1.check(t)
+	rec2.check(t)
+	if len(rs.log()) != 1 {
+		t.Fatalf("the server saw %d requests, want 1", len(rs.log()))
+	}
+}

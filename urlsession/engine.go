@@ -79,9 +79,10 @@ type Engine struct {
 	bgMu            sync.Mutex
 	journal         *journal.Journal
 	journalRecovery *journal.Recovery
-	forgotten       []string       // files of forgotten tasks, removed by Close
-	bgWG            sync.WaitGroup // progress checkpoint writers
-	closing         atomic.Bool    // Close began: background downloads detach, not fail
+	forgotten       []string                   // files of forgotten tasks, removed by Close
+	bgOwned         map[string]map[uint64]bool // identifier -> journaled task ids this engine runs or ran
+	bgWG            sync.WaitGroup             // progress checkpoint writers
+	closing         atomic.Bool                // Close began: background downloads detach, not fail
 }
 
 // NewEngine prepares the data directory (mode 0700).
