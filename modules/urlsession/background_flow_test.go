@@ -143,3 +143,47 @@ func TestLeaveBackgroundTasksEndsTheRun(t *testing.T) {
 		t.Fatalf("pending after the second run: %v", p)
 	}
 }
+
+// TestDamagedJournalIsReportedAndReplaced: a garbage journal in the data directory is
+// reported in the log, set aside, and background sessions work with a fresh one.
+func TestDamagedJournalIsReportedAndReplaced(t *testing.T) {
+	srv := startFixture(t)
+	dataDir := t.TempDir()
+	dir := filepath.Join(dataDir, "urlsession-journal")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, journal.FileName), []byte(strings.Repeat("not a journal ", 5000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Stderr: &logs,
+		Env: map[string]string{"TIRUN_FIXTURE_URL": srv.URL()}}, `
+		const U = require('com.appcelerator.urlSession');
+		let fired = false;
+		Ti.App.iOS.addEventListener('backgroundtransfer', () => { fired = true; });
+		setTimeout(() => {
+			if (fired) throw new Error('backgroundtransfer from a damaged journal');
+			const s = U.createSession({ configuration: U.createSessionConfiguration({ identifier: 'after.damage' }) });
+			s.addEventListener('sessioncompleted', e => {
+				if (!e.success || e.taskIdentifier !== 1) throw new Error('download failed: ' + JSON.stringify(e));
+				s.finishTasksAndInvalidate();
+			});
+			s.downloadTask({ url: process.env.TIRUN_FIXTURE_URL + '/bytes/1000' });
+		}, 0);
+	`)
+	if err != nil {
+		t.Fatalf("run: %v; logs:\n%s", err, logs.String())
+	}
+	out := logs.String()
+	if !strings.Contains(out, "was damaged") || !strings.Contains(out, "started a fresh journal") {
+		t.Fatalf("no clear message about the damaged journal; logs:\n%s", out)
+	}
+	aside, _ := filepath.Glob(filepath.Join(dir, journal.FileName+".corrupt-*"))
+	if len(aside) != 1 {
+		t.Fatalf("damaged journal kept aside: %v", aside)
+	}
+	if p := pendingIn(t, dataDir); len(p) != 0 {
+		t.Fatalf("pending after the run: %v", p)
+	}
+}
