@@ -29,4 +29,15 @@
 // Data directory: a second engine (usually a second process) on a DataDir whose
 // stores are locked still runs, with its stores in memory; it logs a warning naming
 // the directory and the other pid, and Engine.StoresFallback reports it.
+//
+// Background sessions (KindBackground, background.go) outlive the process: their
+// downloads are journaled in DataDir/urlsession-journal (package journal) with
+// partial files in DataDir/urlsession-background, checkpointed about once a second.
+// Engine.Close leaves them running in the journal instead of failing them. The next
+// engine lists them (PendingBackgroundSessions); a session re-created with the same
+// identifier continues them with Range/If-Range (Session.Recovered) and hands the
+// delegate the outcomes never delivered (DeliverRecovered); Task.MarkDelivered,
+// Task.Forget and AcknowledgeBackground let the journal forget them. Unlike the
+// stores, the journal admits one engine at a time: a background session on a data
+// directory another process uses fails with the journal's "in use" error.
 package urlsession
