@@ -198,6 +198,13 @@ func (e *Engine) attachBackground(s *Session) error {
 	if err != nil {
 		return err
 	}
+	// Ids continue after every id an earlier process recorded (the counter survives
+	// tasks being forgotten).
+	base, err := j.NextTaskID(bg.id)
+	if err != nil {
+		return err
+	}
+	s.nextID = base - 1 // the first task gets base itself
 	s.bg = bg
 	known := map[string]bool{}
 	for _, r := range recs {
@@ -393,16 +400,14 @@ func (t *Task) Forget() error {
 	return nil
 }
 
-// journalNewTask assigns a background task its id from the journal (ids continue
-// across processes) and, for downloads, records the request before the task exists.
-func (s *Session) journalNewTask(kind TaskKind, r Request, durable bool) (uint64, bool, error) {
+// journalNewTask records a background download's request under the id the session
+// reserved for it. Recording an id moves the journal's counter up, so the next process
+// numbers its tasks after it. (Data and upload tasks are not journaled and cost no
+// write; their ids only need to be unique within the session.)
+func (s *Session) journalNewTask(id uint64, r Request) error {
 	bg := s.bg
-	id, err := bg.j.NextTaskID(bg.id)
-	if err != nil {
-		return 0, false, err
-	}
-	if !durable || kind != KindDownloadTask || len(r.Body) > journal.MaxInlineBody {
-		return id, false, nil
+	if len(r.Body) > journal.MaxInlineBody {
+		return fmt.Errorf("a background download's request body is limited to %d bytes", journal.MaxInlineBody)
 	}
 	rec := journal.TaskRecord{SessionID: bg.id, TaskID: id, Kind: journal.KindDownload,
 		Request:     journal.Request{URL: r.URL, Method: r.Method, Body: r.Body, BodyFile: r.BodyFile},
@@ -411,10 +416,10 @@ func (s *Session) journalNewTask(kind TaskKind, r Request, durable bool) (uint64
 		rec.Request.Header = append(rec.Request.Header, journal.Header{Name: h.Name, Value: h.Value})
 	}
 	if err := bg.j.PutTask(rec); err != nil {
-		return 0, false, err
+		return err
 	}
 	s.engine.own(bg.id, id)
-	return id, true, nil
+	return nil
 }
 
 // prepareBackgroundDownload points a journaled download at its durable partial file,

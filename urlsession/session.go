@@ -76,29 +76,36 @@ func (s *Session) newTask(kind TaskKind, r Request, init func(t *Task)) (*Task, 
 		return nil, errors.New("urlsession: Request.Body and Request.BodyFile are exclusive")
 	}
 	r.Header = append([]Header(nil), r.Header...)
-	var bgID uint64
-	journaled := false
-	if s.bg != nil { // ids come from the journal: they continue across processes
-		var err error
-		// Resume-data tasks keep their file in the resume directory: not journaled.
-		if bgID, journaled, err = s.journalNewTask(kind, r, init == nil); err != nil {
+	var bgID uint64 // a journaled download's id, reserved and recorded before the task exists
+	// Resume-data tasks keep their file in the resume directory: not journaled.
+	if s.bg != nil && kind == KindDownloadTask && init == nil {
+		s.mu.Lock()
+		if s.invalidated {
+			s.mu.Unlock()
+			return nil, ErrSessionInvalidated
+		}
+		s.nextID++
+		bgID = s.nextID
+		s.mu.Unlock()
+		if err := s.journalNewTask(bgID, r); err != nil {
 			return nil, fmt.Errorf("urlsession: recording a background task: %w", err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.invalidated {
-		if journaled {
+		if bgID != 0 {
 			_ = s.bg.j.RemoveTask(s.bg.id, bgID)
 		}
 		return nil, ErrSessionInvalidated
 	}
-	s.nextID++
-	if bgID != 0 {
-		s.nextID = bgID
+	id := bgID
+	if id == 0 {
+		s.nextID++
+		id = s.nextID
 	}
-	t := newTask(s, s.nextID, kind, r)
-	t.bgJournaled = journaled
+	t := newTask(s, id, kind, r)
+	t.bgJournaled = bgID != 0
 	if init != nil {
 		init(t)
 	}
