@@ -71,11 +71,12 @@ func parseTaskURL(raw string) (*url.URL, *URLError) {
 // firstHop validates the task's request and builds the first request of the chain.
 func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 	r := t.req
-	u, uerr := parseTaskURL(r.URL)
+	tu, uerr := lookupTaskURL(r.URL)
 	if uerr != nil {
 		return nil, uerr
 	}
-	h := &hop{url: u, str: u.String(), host: hostKey(u), method: strings.ToUpper(r.Method)}
+	u := tu.u
+	h := &hop{url: u, str: tu.str, host: tu.host, method: strings.ToUpper(r.Method)}
 	switch {
 	case r.BodyFile != "":
 		info, err := os.Stat(r.BodyFile)

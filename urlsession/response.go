@@ -42,9 +42,11 @@ func parseContentType(ct string) (mimeType, charset string) {
 // suggestedFilename picks a file name from Content-Disposition, else the URL path.
 // Whatever the server sends, the result is a single harmless path element.
 func suggestedFilename(disposition string, u *url.URL) string {
-	if _, params, err := mime.ParseMediaType(disposition); err == nil {
-		if name := safeBaseName(params["filename"]); name != "" {
-			return name
+	if disposition != "" { // most responses have none: skip the parser's work
+		if _, params, err := mime.ParseMediaType(disposition); err == nil {
+			if name := safeBaseName(params["filename"]); name != "" {
+				return name
+			}
 		}
 	}
 	if name := safeBaseName(path.Base(u.Path)); name != "" {

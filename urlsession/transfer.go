@@ -68,16 +68,30 @@ func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 	gen := tm.begin(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
 	defer tm.end()
 	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
+	cur, resp, slot, uerr := s.finalResponse(ctx, t, cur, tm, gen, &dl)
+	if uerr != nil {
+		return transferResult{err: uerr}
+	}
+	// Outside the request loop, so this defer costs no allocation.
+	defer s.hosts.release(cur.host, slot)
+	return s.receive(ctx, t, cur, resp, tm, &dl)
+}
+
+// finalResponse sends the task's requests, answering authentication challenges and
+// following redirects, until the response whose body the task receives. The caller
+// owns the returned host slot.
+func (s *Session) finalResponse(ctx context.Context, t *Task, cur *hop, tm *taskTimers, gen uint64,
+	dl *downloadState) (*hop, *http.Response, *hostSlots, *URLError) {
 	origin := cur.url
 	var auth authState
 	for redirects := 0; ; {
 		t.setCurrentURL(cur.str)
 		if err := t.waitRunning(ctx); err != nil { // suspended before this request went out
-			return transferResult{err: mapError(ctx, err, cur.url.String())}
+			return nil, nil, nil, mapError(ctx, err, cur.url.String())
 		}
 		resp, req, slot, uerr := s.send(ctx, t, cur, tm, gen)
 		if uerr != nil {
-			return transferResult{err: uerr}
+			return nil, nil, nil, uerr
 		}
 		s.storeCookies(cur, origin, resp)
 		if retry, ok := s.challenge(&auth, cur, origin, req, resp); ok {
@@ -88,7 +102,7 @@ func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 		}
 		s.settle(&auth, resp)
 		next, isRedirect, uerr := nextHop(cur, resp, origin)
-		if uerr == nil && !isRedirect && rangeRefused(&dl, resp) {
+		if uerr == nil && !isRedirect && rangeRefused(dl, resp) {
 			// Not the rest of our body, nor a whole one: ask again for all of it.
 			discardBody(resp)
 			s.hosts.release(cur.host, slot)
@@ -100,16 +114,15 @@ func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 			continue
 		}
 		if uerr == nil && !isRedirect {
-			defer s.hosts.release(cur.host, slot)
-			return s.receive(ctx, t, cur, resp, tm, &dl)
+			return cur, resp, slot, nil
 		}
 		discardBody(resp)
 		s.hosts.release(cur.host, slot)
 		if uerr != nil {
-			return transferResult{err: uerr}
+			return nil, nil, nil, uerr
 		}
 		if redirects == MaxRedirects {
-			return transferResult{err: newURLError(CodeHTTPTooManyRedirects, cur.url.String(), nil)}
+			return nil, nil, nil, newURLError(CodeHTTPTooManyRedirects, cur.url.String(), nil)
 		}
 		redirects++
 		cur = next
