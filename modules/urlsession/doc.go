@@ -33,7 +33,21 @@
 //   - downloadTask also accepts method and requestHeaders; its data key is ignored.
 //   - Each running task holds a loop reference until its sessioncompleted is delivered; an
 //     invalidated session holds one until the engine reports it invalid, then drops its
-//     listeners.
+//     listeners. With runtime.Options.LeaveBackgroundTasks (tirun run --leave-background)
+//     downloads of background sessions hold none: the run may end and leave them.
+//
+// Background sessions (background.go; issue 6): downloads of a background session survive
+// the process. The next runtime on the same data directory fires backgroundtransfer
+// {sessionId, handlerId: "Session-<unix seconds>.<micros>"} on Ti.App.iOS after the main
+// script's top-level code (unless the script re-created the session itself by then); the
+// script re-creates the session, whose tasks continue and whose owed events are delivered,
+// then sessioneventscompleted {sessionIdentifier}; Ti.App.iOS.endBackgroundHandler(handlerId)
+// lets the journal forget them. An event is marked delivered only after its listeners
+// returned; one whose listener threw ends the run and comes again in the next process.
+// Delivery is exactly once except for a kill in the instant between a listener returning and
+// its mark being written (one journal commit), where it is delivered again. A background
+// download's Blob is a hard link in the temp directory to the journaled file (the journaled
+// path itself across filesystems), which stays until the task is forgotten.
 //
 // Deliberate differences from the native module: a dataTask with neither data nor method is a
 // GET (native always POSTs); a dataTask's JSON body gets Content-Type application/json unless

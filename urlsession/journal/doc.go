@@ -22,7 +22,7 @@
 // # Files and locking
 //
 // Open(dir) owns dir: give it a directory of its own, e.g.
-// <DataDir>/urlsession/journal. It holds dir/LOCK (package datadir: flock,
+// <DataDir>/urlsession-journal (where the engine keeps it). It holds dir/LOCK (package datadir: flock,
 // with the holder's pid) and dir/journal.db. All sessions share the file;
 // the session identifier is a bucket name, so any characters are fine and
 // nothing is escaped. A second Open of the same dir, in this or another
@@ -60,7 +60,7 @@
 //
 // # Intended use by the engine and runtime (issue 6)
 //
-//	j, err := journal.Open(filepath.Join(dataDir, "urlsession", "journal"))
+//	j, err := journal.Open(filepath.Join(dataDir, "urlsession-journal"))
 //	if rec := j.Recovered(); rec != nil { logger.Warn(rec.String()) }
 //
 //	// a background task starts
@@ -77,11 +77,13 @@
 //
 // On start, PendingSessions lists sessions with running tasks or
 // unacknowledged events (one backgroundtransfer event each). When the app
-// re-creates such a session: ResetDelivery (events a dead process delivered
-// but the app never acknowledged are delivered again: at least once), Tasks
-// to resume the running ones (Range/If-Range from BytesReceived and the
-// validators; PutTask again to restart one from zero), then PendingEvents in
-// seq order; sessioneventscompleted once Summary shows none undelivered.
+// re-creates such a session: Tasks to resume the running ones
+// (Range/If-Range from BytesReceived and the validators), then PendingEvents
+// in seq order; sessioneventscompleted once none is undelivered. The engine
+// does not call ResetDelivery: a delivered mark means the app's listener ran,
+// so delivered events are not delivered again (exactly once but for a kill
+// between a listener and its mark); ResetDelivery is there for a host that
+// prefers at-least-once.
 // RemoveTask forgets a task outright (its outcome was reported live, or the
 // session was cancelled).
 //
