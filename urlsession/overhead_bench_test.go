@@ -22,12 +22,17 @@ func (cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func BenchmarkEngineOverheadPerTask(b *testing.B) {
+	b.Run("background", func(b *testing.B) { benchOverhead(b, BackgroundConfiguration("overhead")) })
+	// Default sessions also pass data tasks through the shared in-memory HTTP cache.
+	b.Run("default", func(b *testing.B) { benchOverhead(b, DefaultConfiguration()) })
+}
+
+func benchOverhead(b *testing.B, cfg Configuration) {
 	e, err := NewEngine(EngineOptions{DataDir: b.TempDir(), Transport: cannedTransport{}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	cfg := BackgroundConfiguration("overhead")
 	cfg.HTTPMaximumConnectionsPerHost = 64
 	d := &chanDelegate{}
 	s, err := e.NewSession(cfg, d)

@@ -12,8 +12,11 @@ import (
 // lines of it and the request-side directives too.
 type directives map[string]string
 
+// parseCacheControl returns nil when there are no directives (most messages):
+// lookups in a nil map work, and not allocating one matters because every
+// request parses several headers.
 func parseCacheControl(h http.Header) directives {
-	d := directives{}
+	var d directives
 	for _, line := range h.Values("Cache-Control") {
 		for _, part := range splitOutsideQuotes(line) {
 			part = strings.TrimSpace(part)
@@ -24,6 +27,9 @@ func parseCacheControl(h http.Header) directives {
 			name = strings.ToLower(strings.TrimSpace(name))
 			value = strings.Trim(strings.TrimSpace(value), `"`)
 			if _, dup := d[name]; !dup { // RFC 9111 §4.2.1: first one wins
+				if d == nil {
+					d = directives{}
+				}
 				d[name] = value
 			}
 		}
@@ -32,6 +38,9 @@ func parseCacheControl(h http.Header) directives {
 	if _, ok := d["no-cache"]; !ok {
 		for _, p := range h.Values("Pragma") {
 			if strings.Contains(strings.ToLower(p), "no-cache") {
+				if d == nil {
+					d = directives{}
+				}
 				d["no-cache"] = ""
 			}
 		}

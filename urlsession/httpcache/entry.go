@@ -113,17 +113,23 @@ func (e *entry) matches(req *http.Request) bool {
 }
 
 func entryID(key string, vary map[string]string) string {
-	h := sha256.New()
-	h.Write([]byte(key))
+	// The bytes hashed are the key, then "\n<name>: <value>" per Vary field in name
+	// order; IDs name files on disk, so this must never change. One buffer and fixed
+	// arrays: computed for every stored response, so its garbage counts.
+	b := make([]byte, 0, 256)
+	b = append(b, key...)
 	names := make([]string, 0, len(vary))
 	for n := range vary {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		h.Write([]byte("\n" + n + ": " + vary[n]))
+		b = append(append(append(append(b, "\n"...), n...), ": "...), vary[n]...)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:40]
+	sum := sha256.Sum256(b)
+	var id [40]byte
+	hex.Encode(id[:], sum[:20])
+	return string(id[:])
 }
 
 // currentAge is RFC 9111 §4.2.3.
@@ -133,8 +139,10 @@ func (e *entry) currentAge(now time.Time) time.Duration {
 		apparent = max(0, e.ResponseTime.Sub(date))
 	}
 	ageValue := time.Duration(0)
-	if n, err := strconv.ParseInt(strings.TrimSpace(e.Header.Get("Age")), 10, 64); err == nil && n > 0 {
-		ageValue = time.Duration(n) * time.Second
+	if v := strings.TrimSpace(e.Header.Get("Age")); v != "" { // usually absent: skip the failing parse's error allocation
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			ageValue = time.Duration(n) * time.Second
+		}
 	}
 	delay := max(0, e.ResponseTime.Sub(e.RequestTime))
 	initial := max(apparent, ageValue+delay)
