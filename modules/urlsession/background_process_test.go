@@ -230,7 +230,7 @@ func TestBackgroundSurvivesTheProcess(t *testing.T) {
 	for _, mode := range []string{"SIGKILL", "SIGTERM", "exit"} {
 		t.Run(mode, func(t *testing.T) {
 			for round := 0; round < rounds; round++ {
-				rng := rand.New(rand.NewPCG(uint64(round), uint64(mode[1]))) // other moments per mode
+				rng := rand.New(rand.NewPCG(uint64(round), uint64(mode[len(mode)-1]))) // other moments per mode
 				at := time.Duration(100+rng.IntN(2000)) * time.Millisecond
 				if !t.Run(fmt.Sprintf("at-%v", at), func(t *testing.T) {
 					backgroundRound(t, mode, at, script, urls, sizes)
