@@ -2,6 +2,7 @@ package urlsession
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -185,5 +186,42 @@ func TestDamagedJournalIsReportedAndReplaced(t *testing.T) {
 	}
 	if p := pendingIn(t, dataDir); len(p) != 0 {
 		t.Fatalf("pending after the run: %v", p)
+	}
+}
+
+// TestBackgroundSessionInUseElsewhereThrowsAClearError: two runtimes on one data directory
+// (as two processes would be) cannot both run background sessions; the second gets a
+// catchable error saying the journal is in use, naming the pid.
+func TestBackgroundSessionInUseElsewhereThrowsAClearError(t *testing.T) {
+	dataDir := t.TempDir()
+	open := `
+		const U = require('com.appcelerator.urlSession');
+		globalThis.s = U.createSession({ configuration: U.createSessionConfiguration({ identifier: 'shared' }) });
+	`
+	first, err := runtime.New(runtime.Options{DataDir: dataDir, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := first.RunString(ctx, "first.js", open); err != nil {
+		t.Fatal(err)
+	}
+	second, err := runtime.New(runtime.Options{DataDir: dataDir, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	err = second.RunString(ctx, "second.js", `
+		try {
+			`+open+`
+			throw new Error('no error from the second runtime');
+		} catch (e) {
+			if (!(e instanceof Error) || !/in use by another process \(pid \d+\)/.test(e.message)) throw e;
+		}
+	`)
+	if err != nil {
+		t.Fatal(err)
 	}
 }
