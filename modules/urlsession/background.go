@@ -123,8 +123,20 @@ func (m *module) endBackgroundHandler(handlerID string) {
 // process, then lets their events flow and the running ones continue. Loop goroutine,
 // inside createSession.
 func (s *session) adoptRecovered() {
+	if s.cfg.Kind != engine.KindBackground {
+		return
+	}
 	recovered := s.es.Recovered()
 	_, announced := s.m.awaiting[s.cfg.Identifier]
+	if !announced {
+		// The script took the session over without a backgroundtransfer handler, so no
+		// endBackgroundHandler will come: what earlier processes delivered is done with.
+		if e, err := s.m.engineFor(); err == nil {
+			if err := e.AcknowledgeBackground(s.cfg.Identifier); err != nil {
+				s.m.rt.Logger().Warn(fmt.Sprintf("%s: %v", ModuleID, err))
+			}
+		}
+	}
 	if len(recovered) == 0 && !announced {
 		return
 	}

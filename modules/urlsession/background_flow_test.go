@@ -225,3 +225,42 @@ func TestBackgroundSessionInUseElsewhereThrowsAClearError(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnacknowledgedEventsAreForgottenWhenTheScriptTakesTheSessionOverItself: events
+// delivered in a handler flow whose endBackgroundHandler never came stay pending; a later
+// script that re-creates the session at its top level (no handler) ends that.
+func TestUnacknowledgedEventsAreForgottenWhenTheScriptTakesTheSessionOverItself(t *testing.T) {
+	srv := startFixture(t)
+	dataDir := t.TempDir()
+	env := map[string]string{"TIRUN_FIXTURE_URL": srv.URL()}
+	const open = `
+		const U = require('com.appcelerator.urlSession');
+		const open = () => U.createSession({ configuration: U.createSessionConfiguration({ identifier: 'noack' }) });
+	`
+	if err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Env: env, LeaveBackgroundTasks: true}, open+`
+		open().downloadTask({ url: process.env.TIRUN_FIXTURE_URL + '/slow/40000?rate=20000' });
+	`); err != nil {
+		t.Fatal(err)
+	}
+	if err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Env: env}, open+`
+		let completed = 0;
+		Ti.App.iOS.addEventListener('backgroundtransfer', () => open().addEventListener('sessioncompleted', () => completed++));
+		Ti.App.iOS.addEventListener('sessioneventscompleted', () => {
+			if (completed !== 1) throw new Error('sessioneventscompleted before the completion');
+		}); // and no endBackgroundHandler
+	`); err != nil {
+		t.Fatal(err)
+	}
+	if p := pendingIn(t, dataDir); len(p) != 1 {
+		t.Fatalf("unacknowledged events: pending = %v, want the session", p)
+	}
+	if err := runBackgroundPhase(t, runtime.Options{DataDir: dataDir, Env: env}, open+`
+		Ti.App.iOS.addEventListener('backgroundtransfer', () => { throw new Error('announced a session the script already took over'); });
+		open().addEventListener('sessioncompleted', () => { throw new Error('delivered again'); });
+	`); err != nil {
+		t.Fatal(err)
+	}
+	if p := pendingIn(t, dataDir); len(p) != 0 {
+		t.Fatalf("pending after the take-over = %v", p)
+	}
+}

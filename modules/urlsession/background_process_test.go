@@ -288,7 +288,9 @@ func startHelper(t *testing.T, cfg bgHelperConfig) *helperRun {
 	t.Helper()
 	js, _ := json.Marshal(cfg)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), bgHelperEnv+"="+string(js))
+	// The helper's runtime temp directory goes in a test directory: a killed helper
+	// cannot remove its own, and it holds links to downloaded files.
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), bgHelperEnv+"="+string(js))
 	h := &helperRun{cmd: cmd, done: make(chan struct{}), stderr: &strings.Builder{}}
 	cmd.Stderr = &lockedWriter{w: h.stderr}
 	if err := cmd.Start(); err != nil {
