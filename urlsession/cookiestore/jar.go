@@ -257,15 +257,17 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 	if u == nil || !isWebScheme(u.Scheme) {
 		return nil
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.cookies) == 0 { // the engine asks for every request: an empty jar costs nothing
+		return nil
+	}
 	host, err := canonicalHost(u)
 	if err != nil {
 		return nil
 	}
 	secure := isSecureScheme(u.Scheme)
 	path := requestPath(u)
-
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	now := j.opts.Now()
 	var matched []*Cookie
 	expired := false
@@ -285,6 +287,9 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 	}
 	if expired {
 		j.changedLocked()
+	}
+	if len(matched) == 0 {
+		return nil
 	}
 	sort.Slice(matched, func(a, b int) bool {
 		if len(matched[a].Path) != len(matched[b].Path) {
