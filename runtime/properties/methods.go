@@ -146,31 +146,7 @@ func (p *Properties) entryArg(v goja.Value, kind Kind, method string) Entry {
 }
 
 // describe names a value's type for error messages.
-func describe(v goja.Value) string {
-	switch {
-	case v == nil || goja.IsUndefined(v):
-		return "undefined"
-	case goja.IsNull(v):
-		return "null"
-	case goja.IsString(v):
-		return "string"
-	case goja.IsNumber(v):
-		return "number"
-	}
-	if isBool(v) {
-		return "boolean"
-	}
-	if obj, ok := v.(*goja.Object); ok {
-		if _, isFunc := goja.AssertFunction(obj); isFunc {
-			return "function"
-		}
-		if obj.ClassName() == "Array" {
-			return "array"
-		}
-		return "object"
-	}
-	return v.String()
-}
+func describe(v goja.Value) string { return proxy.TypeName(v) }
 
 // isBool reports a primitive boolean (a Boolean wrapper object is not accepted).
 func isBool(v goja.Value) bool {

@@ -6,37 +6,15 @@ import (
 	"github.com/tirun/tirun/runtime/proxy"
 )
 
-// describe names a value's type for error messages.
+// describe names a value's type for error messages; this package's own host objects first.
 func describe(v goja.Value) string {
-	switch {
-	case v == nil || goja.IsUndefined(v):
-		return "undefined"
-	case goja.IsNull(v):
-		return "null"
-	case goja.IsString(v):
-		return "string"
-	case goja.IsNumber(v):
-		return "number"
-	}
 	switch native(v).(type) {
 	case *blob:
 		return "Ti.Blob"
 	case *file:
 		return "Ti.Filesystem.File"
 	}
-	if obj, ok := v.(*goja.Object); ok {
-		if _, isFunc := goja.AssertFunction(obj); isFunc {
-			return "function"
-		}
-		if p, ok := proxy.FromValue(obj); ok {
-			return p.APIName()
-		}
-		return "object"
-	}
-	if _, ok := v.Export().(bool); ok {
-		return "boolean"
-	}
-	return "value"
+	return proxy.TypeName(v)
 }
 
 func absent(v goja.Value) bool { return v == nil || goja.IsUndefined(v) || goja.IsNull(v) }
