@@ -16,6 +16,25 @@ import (
 // startFixture is set by serve.go: it starts the loopback fixture server for `run --serve`.
 var startFixture func() (baseURL string, stop func(), err error)
 
+// serveFixture starts the fixture server for a command's --serve flag and puts its base URL in
+// the script's environment as TIRUN_FIXTURE_URL. On failure it reports and returns an exit code.
+func serveFixture(cio *cliIO, cmd string, env *map[string]string) (stop func(), code int) {
+	if startFixture == nil {
+		fmt.Fprintf(cio.Stderr, "tirun %s: --serve is not available in this build (no fixture server)\n", cmd)
+		return nil, exitUsage
+	}
+	baseURL, stop, err := startFixture()
+	if err != nil {
+		fmt.Fprintf(cio.Stderr, "tirun %s: cannot start the fixture server: %v\n", cmd, err)
+		return nil, exitFailure
+	}
+	if *env == nil {
+		*env = map[string]string{}
+	}
+	(*env)["TIRUN_FIXTURE_URL"] = baseURL
+	return stop, exitOK
+}
+
 var runCommand = &command{
 	Name:    "run",
 	Summary: "run a JavaScript file until it has nothing left to do",
@@ -66,17 +85,11 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 	opts.ResourcesDir = filepath.Dir(script) // Titanium resolves app resources next to app.js
 	opts.LeaveBackgroundTasks = *leaveBackground
 	if *serve {
-		if startFixture == nil {
-			fmt.Fprintln(cio.Stderr, "tirun run: --serve is not available in this build (no fixture server)")
-			return exitUsage
-		}
-		baseURL, stop, err := startFixture()
-		if err != nil {
-			fmt.Fprintf(cio.Stderr, "tirun run: cannot start the fixture server: %v\n", err)
-			return exitFailure
+		stop, code := serveFixture(cio, "run", &opts.Env)
+		if code != exitOK {
+			return code
 		}
 		defer stop()
-		opts.Env = map[string]string{"TIRUN_FIXTURE_URL": baseURL}
 	}
 
 	ui, err := uf.startUI(cio, &opts, os.Getenv)

@@ -95,17 +95,11 @@ func runTests(ctx context.Context, cio *cliIO, args []string) int {
 		opts.Timeout = -1 // testrunner: negative disables, zero means the default
 	}
 	if *serve {
-		if startFixture == nil {
-			fmt.Fprintln(cio.Stderr, "tirun test: --serve is not available in this build (no fixture server)")
-			return exitUsage
-		}
-		baseURL, stop, err := startFixture()
-		if err != nil {
-			fmt.Fprintf(cio.Stderr, "tirun test: cannot start the fixture server: %v\n", err)
-			return exitFailure
+		stop, code := serveFixture(cio, "test", &opts.Env)
+		if code != exitOK {
+			return code
 		}
 		defer stop()
-		opts.Env = map[string]string{"TIRUN_FIXTURE_URL": baseURL}
 	}
 	if files, err := testrunner.Discover(opts.Paths); err != nil {
 		return usage("%v", err)
