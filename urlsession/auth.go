@@ -1,13 +1,9 @@
 package urlsession
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/tirun/tirun/urlsession/credstore"
 )
@@ -27,19 +23,9 @@ func openSharedCredentials(dir string, e *Engine) (*credstore.Store, error) {
 		return credstore.NewMemory(), nil
 	}
 	path := filepath.Join(dir, credentialsFileName)
-	st, err := credstore.Open(credstore.Options{Path: path})
-	if errors.Is(err, credstore.ErrCorrupt) {
-		aside := path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
-		e.logger.Warn("urlsession: the credentials file is damaged; starting with none", "file", path, "kept", aside, "err", err)
-		if rerr := os.Rename(path, aside); rerr != nil {
-			return nil, fmt.Errorf("urlsession: setting aside a damaged credentials file: %w", rerr)
-		}
-		st, err = credstore.Open(credstore.Options{Path: path})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("urlsession: opening credentials: %w", err)
-	}
-	return st, nil
+	return openSettingAside(e, path, "credentials", credstore.ErrCorrupt, func() (*credstore.Store, error) {
+		return credstore.Open(credstore.Options{Path: path})
+	})
 }
 
 // authState is one task's progress through a challenge.

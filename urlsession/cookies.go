@@ -42,19 +42,30 @@ func openSharedCookies(dir string, e *Engine) (*cookiestore.Jar, error) {
 		return cookiestore.NewMemory(), nil
 	}
 	path := filepath.Join(dir, cookieFileName)
-	jar, err := cookiestore.Open(cookiestore.Options{Path: path})
-	if errors.Is(err, cookiestore.ErrCorrupt) {
+	return openSettingAside(e, path, "cookies", cookiestore.ErrCorrupt, func() (*cookiestore.Jar, error) {
+		return cookiestore.Open(cookiestore.Options{Path: path})
+	})
+}
+
+// openSettingAside opens a persistent store with open. A damaged file (an error matching
+// corrupt) is renamed aside, never deleted, with a warning, and a fresh store is started, so a
+// bad file cannot stop the engine from starting.
+func openSettingAside[T any](e *Engine, path, what string, corrupt error, open func() (T, error)) (T, error) {
+	st, err := open()
+	if errors.Is(err, corrupt) {
 		aside := path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
-		e.logger.Warn("urlsession: the cookie file is damaged; starting with no cookies", "file", path, "kept", aside, "err", err)
+		e.logger.Warn("urlsession: a store file is damaged; starting it empty", "store", what, "file", path, "kept", aside, "err", err)
 		if rerr := os.Rename(path, aside); rerr != nil {
-			return nil, fmt.Errorf("urlsession: setting aside a damaged cookie file: %w", rerr)
+			var zero T
+			return zero, fmt.Errorf("urlsession: setting aside a damaged %s file: %w", what, rerr)
 		}
-		jar, err = cookiestore.Open(cookiestore.Options{Path: path})
+		st, err = open()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("urlsession: opening cookies: %w", err)
+		var zero T
+		return zero, fmt.Errorf("urlsession: opening %s: %w", what, err)
 	}
-	return jar, nil
+	return st, nil
 }
 
 func acceptPolicy(p CookieAcceptPolicy) cookiestore.AcceptPolicy {

@@ -183,6 +183,15 @@ func TestPersistentCookiesSurviveTheEngine(t *testing.T) {
 	if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 1 {
 		t.Errorf("damaged file not kept aside: %v", m)
 	}
+	// The same holds for the credentials file.
+	credPath := filepath.Join(dataDir, storesDirName, credentialsFileName)
+	if err := os.WriteFile(credPath, []byte("\x00garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run("/echo")
+	if m, _ := filepath.Glob(credPath + ".corrupt-*"); len(m) != 1 {
+		t.Errorf("damaged credentials file not kept aside: %v", m)
+	}
 }
 
 func TestSecondEngineOnALockedDirectoryKeepsCookiesInMemory(t *testing.T) {
