@@ -217,21 +217,48 @@ var heuristicallyCacheable = map[int]bool{
 	404: true, 405: true, 410: true, 414: true, 501: true,
 }
 
-// hopByHop fields describe one connection, not the stored response.
-var hopByHop = []string{
-	"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-	"Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+// isHopByHop reports the fields that describe one connection, not the stored
+// response (canonical spelling, as the transport delivers them).
+func isHopByHop(name string) bool {
+	switch name {
+	case "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+		"Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
 }
 
+// storableHeader copies h without its hop-by-hop fields and the fields its
+// Connection header names. It is built in one pass (one backing array for the
+// values, as Header.Clone does) rather than cloned and then pruned, because it
+// runs for every stored response.
 func storableHeader(h http.Header) http.Header {
-	c := h.Clone()
-	for _, f := range c.Values("Connection") {
+	var named map[string]bool // fields listed in Connection: rare
+	for _, f := range h.Values("Connection") {
 		for _, n := range strings.Split(f, ",") {
-			c.Del(strings.TrimSpace(n))
+			if named == nil {
+				named = make(map[string]bool)
+			}
+			named[textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(n))] = true
 		}
 	}
-	for _, n := range hopByHop {
-		c.Del(n)
+	total := 0
+	for _, vs := range h {
+		total += len(vs)
+	}
+	vals := make([]string, total)
+	c := make(http.Header, len(h))
+	for k, vs := range h {
+		if isHopByHop(k) || named[k] {
+			continue
+		}
+		if vs == nil { // Clone keeps a nil value nil
+			c[k] = nil
+			continue
+		}
+		n := copy(vals, vs)
+		c[k] = vals[:n:n]
+		vals = vals[n:]
 	}
 	return c
 }
