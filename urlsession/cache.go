@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"path/filepath"
 
+	"github.com/tirun/tirun/telemetry"
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
@@ -44,6 +45,9 @@ func cachePolicy(p CachePolicy) httpcache.Policy {
 
 // roundTrip sends one request, through the session's cache for data tasks.
 func (s *Session) roundTrip(t *Task, req *http.Request) (*http.Response, error) {
+	if s.observer != nil { // the recorded exchange names its task (observe.go)
+		req = req.WithContext(telemetry.WithTask(req.Context(), s.name, t.id))
+	}
 	if s.cache == nil || t.kind != KindDataTask {
 		return s.transport.RoundTrip(req)
 	}

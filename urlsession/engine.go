@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tirun/tirun/telemetry"
 	"github.com/tirun/tirun/urlsession/cookiestore"
 	"github.com/tirun/tirun/urlsession/credstore"
 	"github.com/tirun/tirun/urlsession/datadir"
@@ -54,6 +55,10 @@ type EngineOptions struct {
 	DiskCache bool
 	// Logger receives warnings (e.g. a delegate that panicked); nil discards them.
 	Logger *slog.Logger
+	// Observer, when set, receives every delegate call as a telemetry event and every
+	// network request as a telemetry.Exchange (progress bars, traces, HAR). It must not
+	// block: it runs on the sessions' delegate goroutines and the transfer goroutines.
+	Observer telemetry.Observer
 }
 
 // Engine creates sessions and owns what they share.
@@ -70,6 +75,8 @@ type Engine struct {
 	cache        *httpcache.Cache // shared by default sessions; nil when disabled
 	cacheEnabled bool
 	logger       *slog.Logger
+	observer     telemetry.Observer // nil: nothing is reported (observe.go)
+	sessionSeq   atomic.Uint64      // names sessions without an identifier for telemetry
 
 	mu       sync.Mutex
 	sessions map[*Session]struct{}
@@ -87,7 +94,7 @@ type Engine struct {
 
 // NewEngine prepares the data directory (mode 0700).
 func NewEngine(opts EngineOptions) (*Engine, error) {
-	e := &Engine{transport: opts.Transport, cookies: opts.Cookies, logger: opts.Logger,
+	e := &Engine{transport: opts.Transport, cookies: opts.Cookies, logger: opts.Logger, observer: opts.Observer,
 		sessions: make(map[*Session]struct{}), runners: newRunnerPool()}
 	if e.logger == nil {
 		e.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -211,6 +218,8 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 		}
 		s.transport, s.ownTransport = tr, tr
 	}
+
+	e.observe(s)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/tirun/tirun/telemetry"
 	"github.com/tirun/tirun/urlsession/credstore"
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
@@ -30,7 +31,9 @@ type Session struct {
 	ownCreds     bool             // a private store, closed with the session
 	ownCache     bool             // a private cache, closed with the session
 	hosts        *hostLimiter
-	bg           *bgSession // background sessions only (background.go)
+	bg           *bgSession         // background sessions only (background.go)
+	observer     telemetry.Observer // the engine's, nil when nothing observes (observe.go)
+	name         string             // how telemetry names the session (Name)
 
 	mu             sync.Mutex // guards everything below
 	nextID         uint64
@@ -125,7 +128,10 @@ func (s *Session) Tasks() []*Task {
 	return out
 }
 
-func (s *Session) startTask(t *Task) { s.engine.runners.start(t) }
+func (s *Session) startTask(t *Task) {
+	s.observeStart(t)
+	s.engine.runners.start(t)
+}
 
 // taskFinished queues a task's final events, in order, and the session's
 // invalidation when it was the last task of an invalidated session. One lock covers
