@@ -35,6 +35,7 @@ func (s *session) fire(vm *goja.Runtime, name string, id uint64, fill func(ev *g
 		_ = ev.Set("sessionIdentifier", s.idValue)
 	}
 	fill(ev)
+	s.observe(name, id, ev) // tirun run --trace (telemetry.go)
 	return s.p.Dispatch(name, ev)
 }
 

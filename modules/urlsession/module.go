@@ -109,6 +109,7 @@ func (m *module) engineFor() (*engine.Engine, error) {
 		DataDir:   m.rt.DataDir(),
 		Transport: m.rt.Transport(),
 		Logger:    m.rt.Logger(),
+		Observer:  m.rt.Observer(), // progress bars, --trace and --har of tirun run
 	})
 	if err != nil {
 		return nil, err
