@@ -433,7 +433,7 @@ func TestFilesystemAndBlobBridge(t *testing.T) {
 		assert(f.write('hello') === true && f.exists(), 'write into the data directory');
 		assert(inspectSource(f) && inspectSource('asset.txt') && inspectSource(f.read()), 'sources');
 		assert(!inspectSource(42), 'numbers are not sources');
-		var b = fileBlob(f.nativePath.replace('file://', ''));
+		var b = fileBlob(f.resolve());
 		assert(b.apiName === 'Ti.Blob' && b.text === 'hello' && b.mimeType === 'text/plain', 'file blob ' + b.mimeType);
 	`)
 	if len(sources) != 3 || sources[0].Path != filepath.Join(rt.DataDir(), "note.txt") || sources[0].Size != 5 {

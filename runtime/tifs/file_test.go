@@ -20,7 +20,7 @@ func TestFileSDKSuite(t *testing.T) {
 	['apiName', 'name', 'nativePath', 'executable', 'hidden', 'readonly', 'writable', 'symbolicLink', 'parent', 'size'].forEach(function (p) {
 		readOnly(file, p, 'File');
 	});
-	eq(file.nativePath, 'file://' + file.resolve(), 'nativePath is a file URL');
+	eq(file.nativePath, 'file://' + encodeURI(file.resolve()), 'nativePath is a file URL (percent-encoded)');
 	eq(typeof file.resolve(), 'string', 'resolve');
 	eq([typeof file.executable, typeof file.hidden, typeof file.symbolicLink], ['boolean', 'boolean', 'boolean'], 'flags');
 	eq(file.executable, false, 'app.js not executable');

@@ -81,7 +81,8 @@ const writeTemp = (name, text) => {
 			assert.strictEqual(dc.data.length, size);
 			assert.match(dc.data.nativePath, /^file:\/\//);
 			assert.strictEqual(dc.data.file.size, size);
-			assert.ok(dc.data.nativePath.indexOf(Ti.Filesystem.tempDirectory.replace(/\/$/, '')) !== -1, 'kept in the temp directory');
+			// nativePath is a file:// URL, percent-encoded (a temp dir may contain spaces).
+			assert.ok(decodeURIComponent(dc.data.nativePath).indexOf(Ti.Filesystem.tempDirectory.replace(/\/$/, '')) !== -1, 'kept in the temp directory');
 			const sc = only(events, 'sessioncompleted')[0];
 			assert.deepStrictEqual(payloadKeys(sc), ['errorCode', 'sessionIdentifier', 'statusCode', 'success', 'taskIdentifier']);
 			assert.strictEqual(sc.success, true);
