@@ -14,7 +14,6 @@ import (
 type Proxy struct {
 	vm           *goja.Runtime
 	loop         *loop.Loop
-	shared       *shared
 	obj          *goja.Object
 	apiName      string
 	parent       *Proxy
@@ -39,7 +38,7 @@ const (
 func New(vm *goja.Runtime, l *loop.Loop, apiName string) *Proxy {
 	s := sharedFor(vm, l)
 	p := &Proxy{
-		vm: vm, loop: l, shared: s, apiName: apiName, bubbleParent: true,
+		vm: vm, loop: l, apiName: apiName, bubbleParent: true,
 		fixed: map[string]string{"apiName": whyReadOnly},
 	}
 	p.obj = vm.NewObject()
