@@ -86,6 +86,12 @@ func (p *Proxy) Dispatch(name string, payload *goja.Object) error {
 	if !p.HasListeners(name) {
 		return nil
 	}
+	return p.dispatchPayload(name, payload)
+}
+
+// dispatchPayload completes payload into the event object and dispatches it; the caller has
+// checked HasListeners.
+func (p *Proxy) dispatchPayload(name string, payload *goja.Object) error {
 	ev := payload
 	if ev == nil {
 		ev = p.vm.NewObject()
@@ -132,7 +138,7 @@ func (p *Proxy) FireAsync(h *loop.Handle, name string, build func(vm *goja.Runti
 		if build != nil {
 			payload = build(vm)
 		}
-		return p.Dispatch(name, payload)
+		return p.dispatchPayload(name, payload) // listeners checked above, before build
 	}
 	if h != nil {
 		return h.Post(job)
