@@ -153,6 +153,16 @@ func do(t *testing.T, c *Cache, policy Policy, method, rawURL string, hdr map[st
 	return result{body: string(b), status: resp.StatusCode, header: resp.Header, fromCache: fromCache}, nil
 }
 
+// mustDo is do for a GET that must succeed.
+func mustDo(t *testing.T, c *Cache, policy Policy, rawURL string, hdr map[string]string, fetch Fetch) result {
+	t.Helper()
+	r, err := do(t, c, policy, http.MethodGet, rawURL, hdr, fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func get(t *testing.T, c *Cache, o *origin, path string, policy Policy) result {
 	t.Helper()
 	r, err := do(t, c, policy, http.MethodGet, o.url(path), nil, o.fetch)
@@ -211,11 +221,7 @@ func TestProtocolPolicyServesFreshResponses(t *testing.T) {
 		expect(t, get(t, c, o, "/stale", UseProtocolCachePolicy), "stale-3", false)
 		expect(t, get(t, c, o, "/stale", UseProtocolCachePolicy), "stale-4", false)
 		// Request no-cache forces the network.
-		r, err := do(t, c, UseProtocolCachePolicy, "GET", o.url("/fresh"), map[string]string{"Cache-Control": "no-cache"}, o.fetch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expect(t, r, "fresh-5", false)
+		expect(t, mustDo(t, c, UseProtocolCachePolicy, o.url("/fresh"), map[string]string{"Cache-Control": "no-cache"}, o.fetch), "fresh-5", false)
 	})
 }
 
@@ -297,20 +303,12 @@ func TestPolicies(t *testing.T) {
 		// Reload always fetches, and stores what it got.
 		expect(t, get(t, c, o, "/fresh", ReloadIgnoringLocalCacheData), "fresh-1", false)
 		expect(t, get(t, c, o, "/fresh", ReloadIgnoringLocalCacheData), "fresh-2", false)
-		r, err := do(t, c, ReturnCacheDataDontLoad, "GET", o.url("/fresh"), nil, noNetwork)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expect(t, r, "fresh-2", true)
+		expect(t, mustDo(t, c, ReturnCacheDataDontLoad, o.url("/fresh"), nil, noNetwork), "fresh-2", true)
 		// ElseLoad: a stale entry is served as is; a miss loads.
 		expect(t, get(t, c, o, "/stale", ReturnCacheDataElseLoad), "stale-3", false)
 		expect(t, get(t, c, o, "/stale", ReturnCacheDataElseLoad), "stale-3", true)
 		expect(t, get(t, c, o, "/stale", UseProtocolCachePolicy), "stale-4", false)
-		r, err = do(t, c, ReturnCacheDataDontLoad, "GET", o.url("/stale"), nil, noNetwork)
-		if err != nil {
-			t.Fatal(err)
-		}
-		expect(t, r, "stale-4", true)
+		expect(t, mustDo(t, c, ReturnCacheDataDontLoad, o.url("/stale"), nil, noNetwork), "stale-4", true)
 	})
 }
 
@@ -343,11 +341,7 @@ func TestVary(t *testing.T) {
 		o := newOrigin(t)
 		c := open(Options{})
 		lang := func(l string) result {
-			r, err := do(t, c, UseProtocolCachePolicy, "GET", o.url("/vary"), map[string]string{"Accept-Language": l}, o.fetch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r
+			return mustDo(t, c, UseProtocolCachePolicy, o.url("/vary"), map[string]string{"Accept-Language": l}, o.fetch)
 		}
 		expect(t, lang("fr"), "fr-1", false)
 		expect(t, lang("de"), "de-2", false)
@@ -502,15 +496,8 @@ func TestDiskPersistenceAndRecovery(t *testing.T) {
 	}
 	defer c2.Close()
 	noNetwork := func(*http.Request) (*http.Response, error) { return nil, errors.New("offline") }
-	r, err := do(t, c2, UseProtocolCachePolicy, "GET", o.url("/fresh"), nil, noNetwork)
-	if err != nil {
-		t.Fatal(err)
-	}
-	expect(t, r, "fresh-1", true)
-	r, err = do(t, c2, ReturnCacheDataDontLoad, "GET", o.url("/etag"), nil, noNetwork)
-	if err != nil {
-		t.Fatal(err)
-	}
+	expect(t, mustDo(t, c2, UseProtocolCachePolicy, o.url("/fresh"), nil, noNetwork), "fresh-1", true)
+	r := mustDo(t, c2, ReturnCacheDataDontLoad, o.url("/etag"), nil, noNetwork)
 	if r.body != "etag-body-2" || r.header.Get("X-Served") != "3" {
 		t.Fatalf("etag entry after reopen: %q X-Served %q", r.body, r.header.Get("X-Served"))
 	}
