@@ -13,7 +13,6 @@ import (
 type specReporter struct {
 	w        *bufio.Writer
 	color    bool
-	depth    int
 	failures []*Result
 }
 
@@ -39,19 +38,15 @@ func (r *specReporter) paint(code, s string) string {
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-func (r *specReporter) indent() string { return strings.Repeat("  ", r.depth+1) }
-
 func (r *specReporter) Begin(int) { fmt.Fprintln(r.w) }
 
 func (r *specReporter) SuiteBegin(titles []string) {
-	r.depth = len(titles)
 	fmt.Fprintf(r.w, "%s%s\n", strings.Repeat("  ", len(titles)), titles[len(titles)-1])
 	r.w.Flush() // console output of the tests comes next, keep order
 }
 
 func (r *specReporter) SuiteEnd(titles []string) {
-	r.depth = len(titles) - 1
-	if r.depth == 0 {
+	if len(titles) == 1 { // a top-level suite ended
 		fmt.Fprintln(r.w)
 	}
 }
