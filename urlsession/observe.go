@@ -71,16 +71,9 @@ func (s *Session) observeStart(t *Task) {
 	if s.observer == nil {
 		return
 	}
-	method := t.req.Method
-	if method == "" { // the default firstHop applies (Request.Method)
-		method = "GET"
-		if t.kind == KindUploadTask || len(t.req.Body) > 0 || t.req.BodyFile != "" {
-			method = "POST"
-		}
-	}
 	s.observer.Observe(telemetry.Event{Time: time.Now(), Source: telemetry.SourceEngine, Session: s.name,
 		Task: t.id, Name: telemetry.EventTaskStart,
-		Payload: map[string]any{"kind": t.kind.String(), "method": method, "url": t.req.URL}})
+		Payload: map[string]any{"kind": t.kind.String(), "method": requestMethod(t.kind, t.req), "url": t.req.URL}})
 }
 
 // observe gives s its telemetry name and, when the engine has an observer, wraps the

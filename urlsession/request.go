@@ -68,6 +68,18 @@ func parseTaskURL(raw string) (*url.URL, *URLError) {
 	return u, nil
 }
 
+// requestMethod is the method a task's first request uses: Request.Method, or by
+// default POST when there is a body (even an empty one) or for upload tasks, else GET.
+func requestMethod(kind TaskKind, r Request) string {
+	if r.Method != "" {
+		return strings.ToUpper(r.Method)
+	}
+	if kind == KindUploadTask || r.Body != nil || r.BodyFile != "" {
+		return http.MethodPost
+	}
+	return http.MethodGet
+}
+
 // firstHop validates the task's request and builds the first request of the chain.
 func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 	r := t.req
@@ -76,7 +88,7 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 		return nil, uerr
 	}
 	u := tu.u
-	h := &hop{url: u, str: tu.str, host: tu.host, method: strings.ToUpper(r.Method)}
+	h := &hop{url: u, str: tu.str, host: tu.host}
 	switch {
 	case r.BodyFile != "":
 		info, err := os.Stat(r.BodyFile)
@@ -99,13 +111,7 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 	case r.Body != nil:
 		h.body = bodySource{data: r.Body, size: int64(len(r.Body))}
 	}
-	if h.method == "" {
-		if t.kind == KindUploadTask || !h.body.empty() {
-			h.method = http.MethodPost
-		} else {
-			h.method = http.MethodGet
-		}
-	}
+	h.method = requestMethod(t.kind, r)
 	if h.method == http.MethodGet && h.body.size > 0 {
 		return nil, newURLError(CodeDataLengthExceedsMaximum, r.URL, errors.New("a GET request cannot carry a body"))
 	}
