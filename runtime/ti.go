@@ -65,18 +65,10 @@ func (rt *Runtime) apiLog(call goja.FunctionCall) goja.Value {
 	}
 	name := strings.ToLower(args[0].String())
 	msg := formatArgs(rt.vm, args[1:])
-	switch name {
-	case "info":
-		rt.log(slog.LevelInfo, msg)
-	case "debug":
-		rt.log(slog.LevelDebug, msg)
-	case "warn", "warning":
-		rt.log(slog.LevelWarn, msg)
-	case "error":
-		rt.log(slog.LevelError, msg)
-	case "trace":
-		rt.log(LevelTrace, msg)
-	default: // Titanium prints custom levels as their own tag
+	// ParseLevel also takes "" and padded names; Titanium prints those as a custom tag.
+	if level, err := ParseLevel(name); err == nil && name != "" && strings.TrimSpace(name) == name {
+		rt.log(level, msg)
+	} else { // Titanium prints custom levels as their own tag
 		rt.log(slog.LevelInfo, "["+strings.ToUpper(name)+"] "+msg)
 	}
 	return goja.Undefined()
