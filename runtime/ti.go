@@ -21,11 +21,7 @@ func (rt *Runtime) installTi() error {
 		name  string
 		level slog.Level
 	}{{"info", slog.LevelInfo}, {"debug", slog.LevelDebug}, {"warn", slog.LevelWarn}, {"error", slog.LevelError}, {"trace", LevelTrace}} {
-		level := lv.level
-		api.Method(lv.name, func(call goja.FunctionCall) goja.Value {
-			rt.log(level, formatArgs(vm, call.Arguments))
-			return goja.Undefined()
-		})
+		api.Method(lv.name, rt.logMethod(lv.level))
 	}
 	api.Method("log", rt.apiLog)
 	rt.ti.Constant("API", api.Object())
@@ -74,6 +70,14 @@ func (rt *Runtime) apiLog(call goja.FunctionCall) goja.Value {
 	return goja.Undefined()
 }
 
+// logMethod is a Ti.API or console method logging its arguments at level.
+func (rt *Runtime) logMethod(level slog.Level) func(call goja.FunctionCall) goja.Value {
+	return func(call goja.FunctionCall) goja.Value {
+		rt.log(level, formatArgs(rt.vm, call.Arguments))
+		return goja.Undefined()
+	}
+}
+
 func (rt *Runtime) log(level slog.Level, msg string) {
 	rt.logger.Log(context.Background(), level, msg)
 }
@@ -101,11 +105,7 @@ func (rt *Runtime) installConsole() error {
 		"log": slog.LevelInfo, "info": slog.LevelInfo, "debug": slog.LevelDebug,
 		"warn": slog.LevelWarn, "error": slog.LevelError, "trace": LevelTrace,
 	} {
-		level := level
-		if err := console.Set(name, func(call goja.FunctionCall) goja.Value {
-			rt.log(level, formatArgs(vm, call.Arguments))
-			return goja.Undefined()
-		}); err != nil {
+		if err := console.Set(name, rt.logMethod(level)); err != nil {
 			return err
 		}
 	}
