@@ -12,8 +12,7 @@ import (
 
 // bind defines the Ti.App.Properties methods on the proxy.
 func (p *Properties) bind() {
-	for _, k := range []Kind{KindString, KindInt, KindDouble, KindBool, KindList, KindObject} {
-		kind := k
+	for _, kind := range []Kind{KindString, KindInt, KindDouble, KindBool, KindList, KindObject} {
 		suffix := methodSuffix[kind]
 		p.proxy.Method("get"+suffix, func(call goja.FunctionCall) goja.Value { return p.get(call, kind) })
 		p.proxy.Method("set"+suffix, func(call goja.FunctionCall) goja.Value { return p.set(call, kind) })
@@ -57,7 +56,7 @@ var methodSuffix = map[Kind]string{
 func (p *Properties) nameArg(call goja.FunctionCall, method string) string {
 	v := call.Argument(0)
 	if !goja.IsString(v) {
-		proxy.ThrowTypeError(p.vm, "%s.%s: argument 'name' must be a string, got %s", apiName, method, describe(v))
+		proxy.ThrowTypeError(p.vm, "%s.%s: argument 'name' must be a string, got %s", apiName, method, proxy.TypeName(v))
 	}
 	name := v.String()
 	if name == "" {
@@ -97,7 +96,7 @@ func (p *Properties) set(call goja.FunctionCall, kind Kind) goja.Value {
 
 func (p *Properties) entryArg(v goja.Value, kind Kind, method string) Entry {
 	bad := func(want string) {
-		proxy.ThrowTypeError(p.vm, "%s.%s: argument 'value' must be %s, got %s", apiName, method, want, describe(v))
+		proxy.ThrowTypeError(p.vm, "%s.%s: argument 'value' must be %s, got %s", apiName, method, want, proxy.TypeName(v))
 	}
 	switch kind {
 	case KindString:
@@ -144,9 +143,6 @@ func (p *Properties) entryArg(v goja.Value, kind Kind, method string) Entry {
 	}
 	return Entry{Kind: kind, Value: json.RawMessage(text.String())}
 }
-
-// describe names a value's type for error messages.
-func describe(v goja.Value) string { return proxy.TypeName(v) }
 
 // isBool reports a primitive boolean (a Boolean wrapper object is not accepted).
 func isBool(v goja.Value) bool {
