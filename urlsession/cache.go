@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"path/filepath"
 
-	"github.com/tirun/tirun/telemetry"
 	"github.com/tirun/tirun/urlsession/httpcache"
 )
 
@@ -45,9 +44,6 @@ func cachePolicy(p CachePolicy) httpcache.Policy {
 
 // roundTrip sends one request, through the session's cache for data tasks.
 func (s *Session) roundTrip(t *Task, req *http.Request) (*http.Response, error) {
-	if s.observer != nil { // the recorded exchange names its task (observe.go)
-		req = req.WithContext(telemetry.WithTask(req.Context(), s.name, t.id))
-	}
 	if s.cache == nil || t.kind != KindDataTask {
 		return s.transport.RoundTrip(req)
 	}

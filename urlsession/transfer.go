@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tirun/tirun/telemetry"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -68,6 +69,9 @@ func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 	gen := tm.begin(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
 	defer tm.end()
 	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
+	if s.observer != nil { // the recorded exchanges name their task (observe.go)
+		ctx = telemetry.WithTask(ctx, s.name, t.id)
+	}
 	cur, resp, slot, uerr := s.finalResponse(ctx, t, cur, tm, gen, &dl)
 	if uerr != nil {
 		return transferResult{err: uerr}
