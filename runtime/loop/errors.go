@@ -88,7 +88,7 @@ func fromRejectionValue(v goja.Value, inPromise bool) *UncaughtError {
 	u := &UncaughtError{Message: valueString(v), InPromise: inPromise}
 	if obj, ok := v.(*goja.Object); ok {
 		if s := obj.Get("stack"); s != nil && !goja.IsUndefined(s) && !goja.IsNull(s) {
-			u.Stack = stackFromString(s.String())
+			u.Stack = CleanStack(s.String())
 		}
 	}
 	return u
@@ -135,13 +135,10 @@ func formatFrames(frames []goja.StackFrame) string {
 	return b.String()
 }
 
-// CleanStack formats the stack property of a goja Error like Node: one "    at ..." line per
-// frame, without goja's program-counter suffixes. Used by loggers printing Error objects.
-func CleanStack(stack string) string { return stackFromString(stack) }
-
-// stackFromString keeps the "at ..." lines of a goja Error.stack string and drops the goja
-// program-counter suffix "(123)" so the output reads like Node's.
-func stackFromString(s string) string {
+// CleanStack formats the stack property of a goja Error like Node: it keeps one "    at ..."
+// line per frame and drops goja's program-counter suffix "(123)". Used for uncaught errors and
+// by loggers printing Error objects.
+func CleanStack(s string) string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
 		t := strings.TrimSpace(line)
