@@ -25,9 +25,9 @@ type contextMethods struct {
 	cur            *running       // loop goroutine only
 	skipMarker     *goja.Object   // thrown by this.skip()
 	retime         chan retimeMsg // to the runner goroutine
-	// charge receives an exception thrown by a timer callback; it returns
-	// false to let the exception end the loop run (while the file loads).
-	charge func(vm *goja.Runtime, v goja.Value) bool
+	// charge receives an exception thrown by a timer callback once the
+	// file has loaded (while it loads, the exception ends the loop's run).
+	charge func(vm *goja.Runtime, v goja.Value)
 }
 
 type retimeMsg struct {

@@ -62,33 +62,39 @@ func newDriver(lp *loop.Loop, vm *goja.Runtime, cm *contextMethods) *driver {
 // a timer callback, without ending the loop's run (which would drop every
 // pending timer and native handle, as the loop does for real uncaught
 // errors). Loop goroutine.
-func (d *driver) chargeTimerError(vm *goja.Runtime, v goja.Value) bool {
-	cur := d.cm.cur
-	running := cur != nil && !cur.finished && cur.finish != nil
-	if running && v.SameAs(d.cm.skipMarker) { // this.skip() from a timer
-		cur.finish(outcome{pending: true})
-		return true
+func (d *driver) chargeTimerError(vm *goja.Runtime, v goja.Value) {
+	if v.SameAs(d.cm.skipMarker) && d.finishRunning(outcome{pending: true}) { // this.skip() from a timer
+		return
 	}
 	te := errorFromValue(vm, v)
 	te.Message = "Uncaught " + te.Message
-	if running {
-		cur.finish(outcome{err: te})
-		return true
-	}
-	d.addOrphan(te)
-	return true
+	d.chargeError(te)
 }
 
 // chargeUncaught fails the running runnable with an unhandled rejection or an
 // exception thrown outside a timer (e.g. in a listener of a native event),
 // keeping the loop running. Loop goroutine.
 func (d *driver) chargeUncaught(ue *loop.UncaughtError) bool {
-	te := errorFromLoop(ue)
-	if cur := d.cm.cur; cur != nil && !cur.finished && cur.finish != nil {
-		cur.finish(outcome{err: te})
-		return true
+	d.chargeError(errorFromLoop(ue))
+	return true
+}
+
+// chargeError fails the running runnable with te, or keeps te as an orphan
+// when no runnable is in progress. Loop goroutine.
+func (d *driver) chargeError(te *TestError) {
+	if !d.finishRunning(outcome{err: te}) {
+		d.addOrphan(te)
 	}
-	d.addOrphan(te)
+}
+
+// finishRunning ends the runnable in progress with o; false when there is
+// none. Loop goroutine.
+func (d *driver) finishRunning(o outcome) bool {
+	cur := d.cm.cur
+	if cur == nil || cur.finished || cur.finish == nil {
+		return false
+	}
+	cur.finish(o)
 	return true
 }
 
