@@ -101,7 +101,7 @@ type Task struct {
 	bgRestore   *journal.TaskRecord // a running task to continue
 	bgSeq       map[string]uint64   // journaled event name -> seq
 
-	// Owned by the session's event queue (guarded by Session.qmu).
+	// Owned by the session's event queue (guarded by Session.mu).
 	progressQueued bool
 	// Owned by the dispatcher goroutine.
 	deliveredSent, deliveredReceived int64
