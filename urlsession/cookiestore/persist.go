@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -89,11 +88,7 @@ func (j *Jar) flushLocked() error {
 			f.Cookies = append(f.Cookies, c)
 		}
 	}
-	err := datadir.WriteFileFunc(j.opts.Path, 0o600, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", " ")
-		return enc.Encode(&f)
-	})
+	err := datadir.WriteJSON(j.opts.Path, 0o600, &f)
 	if err != nil {
 		return fmt.Errorf("cookiestore: %w", err)
 	}

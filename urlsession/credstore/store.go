@@ -210,11 +210,7 @@ func (s *Store) writeLocked() error {
 		return nil
 	}
 	f := fileFormat{Version: formatVersion, Credentials: s.sortedLocked()}
-	err := datadir.WriteFileFunc(s.opts.Path, 0o600, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", " ")
-		return enc.Encode(&f)
-	})
+	err := datadir.WriteJSON(s.opts.Path, 0o600, &f)
 	if err != nil {
 		return fmt.Errorf("credstore: %w", err)
 	}

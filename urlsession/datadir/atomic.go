@@ -2,6 +2,7 @@ package datadir
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -56,6 +57,16 @@ func WriteFileFunc(path string, perm os.FileMode, write func(io.Writer) error) (
 		return fmt.Errorf("datadir: rename into %s: %w", path, err)
 	}
 	return SyncDir(dir)
+}
+
+// WriteJSON atomically replaces path with v encoded as indented JSON (see
+// WriteFileFunc): the shape of the engine's small settings-like files.
+func WriteJSON(path string, perm os.FileMode, v any) error {
+	return WriteFileFunc(path, perm, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		return enc.Encode(v)
+	})
 }
 
 // SyncDir fsyncs a directory so that creations, renames and removals in it
