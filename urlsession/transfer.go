@@ -225,7 +225,9 @@ func addJarCookies(h http.Header, cookies []*http.Cookie) {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(c.Name + "=" + c.Value)
+		b.WriteString(c.Name)
+		b.WriteByte('=')
+		b.WriteString(c.Value)
 	}
 	for k, v := range h {
 		if strings.EqualFold(k, "Cookie") && len(v) > 0 {
