@@ -17,20 +17,11 @@ import (
 //go:embed assert.js
 var assertSource string
 
-var (
-	assertOnce    sync.Once
-	assertProgram *goja.Program
-	assertErr     error
-)
-
 // compiledAssert compiles assert.js once per process; a Program can run in
 // any number of runtimes.
-func compiledAssert() (*goja.Program, error) {
-	assertOnce.Do(func() {
-		assertProgram, assertErr = goja.Compile("tirun:assert.js", assertSource, true)
-	})
-	return assertProgram, assertErr
-}
+var compiledAssert = sync.OnceValues(func() (*goja.Program, error) {
+	return goja.Compile("tirun:assert.js", assertSource, true)
+})
 
 type assertKey struct{}
 
