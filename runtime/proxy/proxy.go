@@ -20,6 +20,7 @@ type Proxy struct {
 	bubbleParent bool
 	listeners    map[string][]*listener // copy-on-write slices: a dispatch iterates a snapshot
 	fixed        map[string]string      // property -> why applyProperties must reject it
+	native       any                    // see SetNative
 }
 
 // listener is one registered callback; removed marks it so an ongoing dispatch skips it.
@@ -61,6 +62,13 @@ func (p *Proxy) Object() *goja.Object { return p.obj }
 func (p *Proxy) APIName() string      { return p.apiName }
 func (p *Proxy) VM() *goja.Runtime    { return p.vm }
 func (p *Proxy) Loop() *loop.Loop     { return p.loop }
+
+// SetNative attaches the Go value a package keeps behind this proxy (e.g. a Ti.Blob's contents),
+// so FromValue(v) then Native() finds it without a second private link on the object.
+func (p *Proxy) SetNative(n any) { p.native = n }
+
+// Native returns the value given to SetNative, or nil.
+func (p *Proxy) Native() any { return p.native }
 
 // SetParent sets the proxy events bubble to (nil for none).
 func (p *Proxy) SetParent(parent *Proxy) { p.parent = parent }

@@ -47,7 +47,7 @@ func (fs *FS) newBlob(b *blob) *proxy.Proxy {
 	vm := fs.vm
 	p := proxy.New(vm, fs.loop, blobAPI)
 	b.proxy = p
-	attach(p, b)
+	p.SetNative(b)
 
 	p.ReadOnly("length", func() goja.Value { return vm.ToValue(b.length()) })
 	p.ReadOnly("size", func() goja.Value { return vm.ToValue(b.length()) }) // bytes: images are not decoded

@@ -23,7 +23,7 @@ type file struct {
 func (fs *FS) newFile(path string) *file {
 	f := &file{path: path}
 	f.proxy = proxy.New(fs.vm, fs.loop, fileAPI)
-	attach(f.proxy, f)
+	f.proxy.SetNative(f)
 	fs.bindFileProperties(f)
 	fs.bindFileQueries(f)
 	fs.bindFileChanges(f)

@@ -26,10 +26,6 @@ type FS struct {
 	module   *proxy.Proxy
 }
 
-// nativeSymbol links a File or Blob proxy object to its Go value. It is private to this
-// package, so scripts cannot make an arbitrary object pass for a blob.
-var nativeSymbol = goja.NewSymbol("tirun.tifs")
-
 // Install defines ti.Filesystem (apiName 'Ti.Filesystem'). ApplicationData and Temp are
 // created if missing; Resources defaults to the working directory.
 func Install(vm *goja.Runtime, l *loop.Loop, ti *goja.Object, dirs Dirs) (*FS, error) {
@@ -83,31 +79,14 @@ func (fs *FS) NewDataBlob(data []byte, mimeType string) goja.Value {
 	return fs.newBlob(&blob{data: data, mimeType: mimeType}).Object()
 }
 
-// native returns the Go value behind a File or Blob proxy object.
+// native returns the Go value behind a File or Blob proxy object (nil for any other value,
+// including an object that merely inherits from one). The value lives in the proxy, which
+// scripts cannot reach, so an arbitrary object cannot pass for a blob.
 func native(v goja.Value) any {
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	sym := obj.GetSymbol(nativeSymbol)
-	if sym == nil {
-		return nil
-	}
-	switch n := sym.Export().(type) {
-	case *blob:
-		if n.proxy.Object() == obj { // not merely inheriting from a blob
-			return n
-		}
-	case *file:
-		if n.proxy.Object() == obj {
-			return n
-		}
+	if p, ok := proxy.FromValue(v); ok {
+		return p.Native()
 	}
 	return nil
-}
-
-func attach(p *proxy.Proxy, n any) {
-	must(p.Object().DefineDataPropertySymbol(nativeSymbol, p.VM().ToValue(n), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE))
 }
 
 // must panics on errors only a programming mistake can cause (defining a property on a
