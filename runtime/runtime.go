@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -239,10 +240,7 @@ func (rt *Runtime) OnClose(f func()) {
 // delivered asynchronously on the loop (dropped once the runtime is closed). Values must be
 // convertible by goja (strings, numbers, bools, maps, slices).
 func (rt *Runtime) FireAppEvent(name string, payload map[string]any) {
-	data := make(map[string]any, len(payload))
-	for k, v := range payload {
-		data[k] = v
-	}
+	data := maps.Clone(payload)
 	rt.appIOS.FireAsync(nil, name, func(vm *goja.Runtime) *goja.Object {
 		obj := vm.NewObject()
 		for k, v := range data {
