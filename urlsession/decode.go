@@ -12,7 +12,7 @@ import (
 	"github.com/andybalholm/brotli"
 )
 
-// decodingStage reports whether an error came from a decoder rather than the network.
+// decodeError marks an error that came from a decoder rather than the network.
 type decodeError struct{ err error }
 
 func (e *decodeError) Error() string { return "decoding the response body: " + e.err.Error() }
