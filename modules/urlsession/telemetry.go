@@ -17,8 +17,9 @@ func (s *session) observe(name string, id uint64, ev *goja.Object) {
 	if obs == nil {
 		return
 	}
-	payload := make(map[string]any, len(ev.Keys()))
-	for _, k := range ev.Keys() {
+	keys := ev.Keys()
+	payload := make(map[string]any, len(keys))
+	for _, k := range keys {
 		payload[k] = s.m.plainValue(ev.Get(k))
 	}
 	obs.Observe(telemetry.Event{Time: time.Now(), Source: telemetry.SourceJS, Session: s.es.Name(),
