@@ -121,21 +121,7 @@ func (s *Suite) hasOnly() bool {
 	return false
 }
 
-// underOnly reports whether the test is selected by .only on itself or an
-// enclosing suite.
-func (t *Test) underOnly() bool {
-	if t.only {
-		return true
-	}
-	for s := t.Parent; s != nil; s = s.Parent {
-		if s.only {
-			return true
-		}
-	}
-	return false
-}
-
-// suiteHasOnlyTest reports whether a test below s (itself or nested) is
+// hasOnlyTest reports whether a test below s (itself or nested) is
 // marked .only: mocha then runs only those tests, even inside a .only suite.
 func (s *Suite) hasOnlyTest() bool {
 	for _, t := range s.Tests {
