@@ -101,8 +101,15 @@ func (s *scheduler) flushOrphans(suite *Suite) {
 		if s.lastRun != "" {
 			title = fmt.Sprintf("uncaught error after %q finished", s.lastRun)
 		}
-		s.report(&Result{Title: title, FullTitle: joinTitle(suite.titlePath(), title), Suites: suite.titlePath(), State: Failed, Err: e, Hook: true})
+		s.reportHookFailure(suite, title, e)
 	}
+}
+
+// reportHookFailure reports a failed hook, or a stray uncaught error, as a
+// failed line of suite su.
+func (s *scheduler) reportHookFailure(su *Suite, title string, err *TestError) {
+	path := su.titlePath()
+	s.report(&Result{Title: title, FullTitle: joinTitle(path, title), Suites: path, State: Failed, Err: err, Hook: true})
 }
 
 func joinTitle(path []string, title string) string {
@@ -147,7 +154,7 @@ func (s *scheduler) runSuite(su *Suite) {
 				break
 			}
 			if o.err != nil {
-				s.report(&Result{Title: hookTitle(h, "", su), FullTitle: joinTitle(path, hookTitle(h, "", su)), Suites: path, State: Failed, Err: o.err, Hook: true})
+				s.reportHookFailure(su, hookTitle(h, "", su), o.err)
 				aborted = true
 				break
 			}
@@ -184,7 +191,7 @@ func (s *scheduler) runSuite(su *Suite) {
 	if runnable > 0 {
 		for _, h := range su.after {
 			if o := s.runHook(h, nil); o.err != nil {
-				s.report(&Result{Title: hookTitle(h, "", su), FullTitle: joinTitle(path, hookTitle(h, "", su)), Suites: path, State: Failed, Err: o.err, Hook: true})
+				s.reportHookFailure(su, hookTitle(h, "", su), o.err)
 			}
 		}
 	}
@@ -243,8 +250,7 @@ func (s *scheduler) runTest(t *Test) bool {
 				if ho.pending {
 					o.pending = true
 				} else if ho.err != nil {
-					title := hookTitle(h, t.Title, su)
-					s.report(&Result{Title: title, FullTitle: joinTitle(su.titlePath(), title), Suites: su.titlePath(), State: Failed, Err: ho.err, Hook: true})
+					s.reportHookFailure(su, hookTitle(h, t.Title, su), ho.err)
 					hookFailed = true
 				}
 			}
@@ -274,8 +280,7 @@ func (s *scheduler) runTest(t *Test) bool {
 		for i := len(chain) - 1; i >= 0; i-- {
 			for _, h := range chain[i].afterEach {
 				if ho := s.runHook(h, t); ho.err != nil {
-					title := hookTitle(h, t.Title, chain[i])
-					s.report(&Result{Title: title, FullTitle: joinTitle(chain[i].titlePath(), title), Suites: chain[i].titlePath(), State: Failed, Err: ho.err, Hook: true})
+					s.reportHookFailure(chain[i], hookTitle(h, t.Title, chain[i]), ho.err)
 					hookFailed = true
 				}
 			}
