@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tirun/tirun/runtime/tifs/atomicfile"
 )
 
 // JUnit XML, the schema CI systems (Jenkins, GitLab, GitHub annotations)
@@ -53,7 +55,7 @@ type junitFailure struct {
 }
 
 type junitReporter struct {
-	open   func() (io.WriteCloser, error)
+	write  func([]byte) error // the whole document, once, at End
 	start  time.Time
 	suites []*junitTestsuite
 	byFile map[string]*junitTestsuite
@@ -61,18 +63,22 @@ type junitReporter struct {
 
 // NewJUnitReporter writes the XML document to w when the run ends.
 func NewJUnitReporter(w io.Writer) Reporter {
-	return &junitReporter{open: func() (io.WriteCloser, error) { return nopCloser{w}, nil }, byFile: map[string]*junitTestsuite{}}
+	write := func(b []byte) error { _, err := w.Write(b); return err }
+	return &junitReporter{write: write, byFile: map[string]*junitTestsuite{}}
 }
 
 // NewJUnitFileReporter writes the XML document to path when the run ends,
 // through a temporary file and a rename so a reader never sees half of it.
+// Missing parent directories are created.
 func NewJUnitFileReporter(path string) Reporter {
-	return &junitReporter{open: func() (io.WriteCloser, error) { return newAtomicFile(path) }, byFile: map[string]*junitTestsuite{}}
+	write := func(b []byte) error {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		return atomicfile.WriteBytes(path, 0o644, b)
+	}
+	return &junitReporter{write: write, byFile: map[string]*junitTestsuite{}}
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
@@ -127,51 +133,8 @@ func (r *junitReporter) End(s Stats) error {
 		return fmt.Errorf("junit reporter: %w", err)
 	}
 	buf.WriteString("\n")
-	w, err := r.open()
-	if err != nil {
-		return fmt.Errorf("junit reporter: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		w.Close()
-		return fmt.Errorf("junit reporter: %w", err)
-	}
-	if err := w.Close(); err != nil {
+	if err := r.write(buf.Bytes()); err != nil {
 		return fmt.Errorf("junit reporter: %w", err)
 	}
 	return nil
-}
-
-// atomicFile is written to a temporary sibling and renamed over the target
-// on Close.
-type atomicFile struct {
-	*os.File
-	path string
-}
-
-func newAtomicFile(path string) (*atomicFile, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return nil, err
-	}
-	return &atomicFile{File: f, path: path}, nil
-}
-
-func (a *atomicFile) Close() error {
-	if err := a.File.Sync(); err != nil {
-		a.File.Close()
-		os.Remove(a.File.Name())
-		return err
-	}
-	if err := a.File.Close(); err != nil {
-		os.Remove(a.File.Name())
-		return err
-	}
-	if err := os.Chmod(a.File.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(a.File.Name(), a.path)
 }
