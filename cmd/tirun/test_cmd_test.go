@@ -29,9 +29,7 @@ func tirunTest(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var out, errb strings.Builder
-	code = runCLI(ctx, append([]string{"test"}, args...), &cliIO{Stdout: &out, Stderr: &errb})
-	return code, out.String(), errb.String()
+	return cli(t, ctx, append([]string{"test"}, args...)...)
 }
 
 const passingTests = `
