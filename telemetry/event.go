@@ -64,9 +64,7 @@ func (f fanout) Observe(e Event) {
 
 func (f fanout) RecordExchange(x Exchange) {
 	for _, o := range f {
-		if xo, ok := o.(ExchangeObserver); ok {
-			xo.RecordExchange(x)
-		}
+		RecordExchange(o, x)
 	}
 }
 
