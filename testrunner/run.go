@@ -123,7 +123,6 @@ type testFile struct {
 	path    string
 	rt      *runtime.Runtime
 	dataDir string
-	col     *collector
 	cm      *contextMethods
 	root    *Suite
 	loadErr *TestError
@@ -150,9 +149,10 @@ func loadFile(ctx context.Context, path string, opts *Options, def time.Duration
 		return fail(err)
 	}
 	f.cm = newContextMethods(def)
+	var col *collector
 	err = f.rt.Loop().Run(ctx, func(vm *goja.Runtime) error {
-		f.col = newCollector(vm, path, f.cm)
-		return f.col.install()
+		col = newCollector(vm, path, f.cm)
+		return col.install()
 	})
 	if err != nil {
 		return fail(err)
@@ -170,8 +170,8 @@ func loadFile(ctx context.Context, path string, opts *Options, def time.Duration
 		f.loadErr = errorFromLoad(f.rt.VM(), err)
 		return f
 	}
-	f.col.loading = false
-	f.root = f.col.root
+	col.loading = false
+	f.root = col.root
 	return f
 }
 
