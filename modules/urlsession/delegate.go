@@ -61,10 +61,8 @@ func (d *delegate) DidFinishDownloading(t *engine.Task, location string) {
 		// A background download's file stays where the journal says until the event is
 		// delivered and forgotten (the engine removes it then, at Close); the script gets
 		// a second name for it in the temp directory, like any other download.
-		path, journaled := s.m.linkDownload(location, suggested), true
-		if path != location {
-			journaled = false // the Blob's name is ours to delete
-		}
+		path := s.m.linkDownload(location, suggested)
+		journaled := path == location // otherwise the Blob's name is ours to delete
 		ts.h.Post(func(vm *goja.Runtime) error {
 			if err := s.fireDownloadCompleted(vm, ts.id, path, mime, journaled); err != nil {
 				return err
