@@ -91,17 +91,23 @@ func (s *Summary) complete(e Event) {
 	}
 }
 
-// intOf reads a payload number whatever its Go type (producers use int, int64 or float64).
 func intOf(v any) (int, bool) {
+	n, ok := PayloadInt64(v)
+	return int(n), ok
+}
+
+// PayloadInt64 reads a payload number whatever its Go type (producers use int, int64,
+// uint64 or float64).
+func PayloadInt64(v any) (int64, bool) {
 	switch n := v.(type) {
 	case int:
-		return n, true
+		return int64(n), true
 	case int64:
-		return int(n), true
+		return n, true
 	case float64:
-		return int(n), true
+		return int64(n), true
 	case uint64:
-		return int(n), true
+		return int64(n), true
 	}
 	return 0, false
 }

@@ -121,7 +121,7 @@ func applyEvent(st *taskState, e telemetry.Event) bool {
 		st.label = taskLabel(kind, method, url)
 		st.started = e.Time
 	case telemetry.EventResponse:
-		if n, ok := int64Of(p["expectedLength"]); ok && n >= 0 {
+		if n, ok := telemetry.PayloadInt64(p["expectedLength"]); ok && n >= 0 {
 			st.total = n
 		}
 		if st.label == "" {
@@ -134,7 +134,7 @@ func applyEvent(st *taskState, e telemetry.Event) bool {
 		setProgress(st, p["totalSent"], p["totalExpected"])
 	case telemetry.EventComplete:
 		st.finished = true
-		if code, ok := int64Of(p["code"]); ok {
+		if code, ok := telemetry.PayloadInt64(p["code"]); ok {
 			st.failed, st.failCode = true, int(code)
 		}
 		if st.label == "" {
@@ -148,26 +148,12 @@ func applyEvent(st *taskState, e telemetry.Event) bool {
 }
 
 func setProgress(st *taskState, current, expected any) {
-	if n, ok := int64Of(current); ok {
+	if n, ok := telemetry.PayloadInt64(current); ok {
 		st.current = n
 	}
-	if n, ok := int64Of(expected); ok && n >= 0 {
+	if n, ok := telemetry.PayloadInt64(expected); ok && n >= 0 {
 		st.total = n
 	}
-}
-
-func int64Of(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
-	case int64:
-		return n, true
-	case float64:
-		return int64(n), true
-	case uint64:
-		return int64(n), true
-	}
-	return 0, false
 }
 
 // Writer returns a writer whose lines print above the bars; after Close, lines go to
