@@ -449,8 +449,10 @@ func (s *Session) prepareBackgroundDownload(t *Task, d *downloadState) {
 }
 
 // finishBackground journals a journaled task's outcome before its events are queued.
-// It returns the path to hand to DidFinishDownloading ("" on failure).
-func (t *Task) finishBackground(r transferResult) string {
+// It returns the path to hand to DidFinishDownloading ("" on failure) and the outcome's
+// error, which is set when the finished file could not be kept: the delegate must see the
+// same failure the journal recorded.
+func (t *Task) finishBackground(r transferResult) (string, *URLError) {
 	s := t.session
 	bg := s.bg
 	var events []journal.EventRecord
@@ -482,7 +484,7 @@ func (t *Task) finishBackground(r transferResult) string {
 	recs, err := bg.j.CompleteTask(bg.id, t.id, events)
 	if err != nil {
 		s.engine.logger.Warn("urlsession: journaling a background task's outcome failed", "task", t.id, "err", err)
-		return done
+		return done, r.err
 	}
 	t.mu.Lock()
 	t.bgSeq = make(map[string]uint64, len(recs))
@@ -490,7 +492,7 @@ func (t *Task) finishBackground(r transferResult) string {
 		t.bgSeq[ev.Name] = ev.Seq
 	}
 	t.mu.Unlock()
-	return done
+	return done, r.err
 }
 
 // detachBackground leaves a journaled download running in the journal because the

@@ -310,7 +310,7 @@ func (t *Task) finish(r transferResult) {
 			return
 		}
 		if r.err == nil {
-			r.download = t.finishBackground(r)
+			r.download, r.err = t.finishBackground(r)
 		} else {
 			removeQuietly(r.download)
 			r.download = ""
