@@ -270,10 +270,17 @@ func TestKill9NeverDamagesOrLosesCommittedRecords(t *testing.T) {
 // committed operation, and returns the complete lines it printed.
 func runAndKill(t *testing.T, dir string, after time.Duration) []string {
 	t.Helper()
+	return runHelperAndKill(t, "crash:"+dir, after)
+}
+
+// runHelperAndKill runs a helper mode (see runHelper) and kills it `after`
+// its second line.
+func runHelperAndKill(t *testing.T, spec string, after time.Duration) []string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=crash:"+dir)
+	cmd.Env = append(os.Environ(), helperEnv+"="+spec)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

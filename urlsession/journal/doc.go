@@ -9,15 +9,29 @@
 // # Storage: why bbolt
 //
 // The journal is one bbolt file (go.etcd.io/bbolt, the store under etcd):
-// pure Go, a single file, no background goroutines, and crash safe by
-// design. Pages are copy-on-write and a commit writes the new pages, fsyncs,
-// then flips one of two checksummed meta pages and fsyncs again, so after a
-// kill -9 or a power loss the file is exactly as of the last completed
-// commit; there is no write-ahead log to replay or get wrong. A pure-Go
-// SQLite (modernc.org/sqlite) would also be safe, but it is a very large
-// dependency for a handful of keyed records, and we need no SQL. Every
-// method that writes is one transaction, committed and fsynced before it
-// returns.
+// pure Go, a single file, and crash safe by design. Pages are copy-on-write
+// and a commit writes the new pages, fsyncs, then flips one of two
+// checksummed meta pages and fsyncs again, so after a kill -9 or a power
+// loss the file is exactly as of the last completed commit. A pure-Go SQLite
+// (modernc.org/sqlite) would also be safe, but it is a very large dependency
+// for a handful of keyed records, and we need no SQL.
+//
+// # Group commit and the redo log
+//
+// One goroutine (the committer, commit.go) does every write: whatever is
+// queued when it is free goes into one transaction and one fsync, so many
+// transfers finishing at once share a commit, and an idle journal commits at
+// once. A method that writes returns once its change is committed and
+// fsynced, with three exceptions made for callers that write one at a time
+// (where nothing can be folded and each commit costs a device flush):
+// PutTask, MarkDelivered and RemoveTask return once their change is appended,
+// with one write(2) and a checksum, to the redo log (journal.redo, redo.go).
+// From then on the change survives the process being killed; it survives a
+// power loss once the next group commit is on the disk, normally
+// milliseconds later (Sync waits for that). Open applies the records that
+// the last commit did not (each commit stores the seq of the last record it
+// applied, so none is applied twice), and reads always see every change
+// made before them.
 //
 // # Files and locking
 //
@@ -87,7 +101,7 @@
 // RemoveTask forgets a task outright (its outcome was reported live, or the
 // session was cancelled).
 //
-// All methods are safe for concurrent use. Concurrent UpdateProgress calls
-// are folded into one transaction (bbolt's Batch), so many transfers cost
-// one fsync per batch, not one each.
+// All methods are safe for concurrent use. Concurrent writes are folded
+// into one transaction, so many transfers cost one fsync per commit, not one
+// each.
 package journal

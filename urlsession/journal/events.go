@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,7 +43,7 @@ func (j *Journal) events(fn, sessionID string, withDelivered bool) ([]EventRecor
 // MarkDelivered records that events were delivered (their listeners ran
 // without throwing). They stay in the journal until Acknowledge. Marking an
 // event twice is harmless; an unknown seq fails with ErrUnknownEvent and
-// marks nothing.
+// marks nothing. Like PutTask, it returns once the mark is in the redo log.
 func (j *Journal) MarkDelivered(sessionID string, seqs ...uint64) error {
 	const fn = "MarkDelivered"
 	if err := checkSessionID(fn, sessionID); err != nil {
@@ -51,21 +52,48 @@ func (j *Journal) MarkDelivered(sessionID string, seqs ...uint64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
-	return j.update(fn, func(tx *bolt.Tx) error {
-		b, ok, err := session(tx, sessionID)
-		if err != nil {
+	seqs = append([]uint64(nil), seqs...)
+	// Check now, so that the caller hears of an unknown seq, without waiting for
+	// logged changes (events are only created by CompleteTask, which commits
+	// before it returns); the logged change checks again when it is applied.
+	if err := j.peek(fn, func(tx *bolt.Tx) error { return checkEvents(tx, sessionID, seqs) }); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(deliveredPayload{Session: sessionID, Seqs: seqs})
+	if err != nil {
+		return errorf(fn, err)
+	}
+	return j.logged(fn, redoDelivered, payload, func(tx *bolt.Tx) error {
+		return markDeliveredTx(tx, sessionID, seqs)
+	})
+}
+
+// checkEvents fails with ErrUnknownEvent unless every seq is an event of the session.
+func checkEvents(tx *bolt.Tx, sessionID string, seqs []uint64) error {
+	b, ok, err := session(tx, sessionID)
+	if err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if !ok || b.events.Get(key(seq, partEvent)) == nil {
+			return fmt.Errorf("event %d of session %q: %w", seq, sessionID, ErrUnknownEvent)
+		}
+	}
+	return nil
+}
+
+// markDeliveredTx checks every seq before it writes, so a refusal changes nothing.
+func markDeliveredTx(tx *bolt.Tx, sessionID string, seqs []uint64) error {
+	if err := checkEvents(tx, sessionID, seqs); err != nil {
+		return err
+	}
+	b, _, _ := session(tx, sessionID)
+	for _, seq := range seqs {
+		if err := b.events.Put(key(seq, partDelivered), []byte{}); err != nil {
 			return err
 		}
-		for _, seq := range seqs {
-			if !ok || b.events.Get(key(seq, partEvent)) == nil {
-				return fmt.Errorf("event %d of session %q: %w", seq, sessionID, ErrUnknownEvent)
-			}
-			if err := b.events.Put(key(seq, partDelivered), []byte{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // ResetDelivery makes every unacknowledged event of a session undelivered

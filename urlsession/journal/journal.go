@@ -10,11 +10,15 @@ import (
 	"github.com/tirun/tirun/urlsession/datadir"
 )
 
-// Journal is an open journal. All methods are safe for concurrent use; each
-// write is one transaction, fsynced before the method returns.
+// Journal is an open journal. All methods are safe for concurrent use.
+// Writes are group-committed (see committer): a method that writes returns
+// once its change is committed and fsynced, except PutTask, MarkDelivered and
+// RemoveTask, which return once the change is in the redo log (see
+// RedoFileName).
 type Journal struct {
 	path      string
 	db        *bolt.DB
+	c         *committer
 	lock      *datadir.Lock
 	recovered *Recovery
 
@@ -38,6 +42,7 @@ func (j *Journal) Close() error {
 		return nil
 	}
 	j.closed = true
+	j.c.close() // commits what is queued
 	err := guard(j.db.Close)
 	if lerr := j.lock.Release(); err == nil {
 		err = lerr
@@ -45,21 +50,41 @@ func (j *Journal) Close() error {
 	return errorf("Close", err)
 }
 
-// view runs f in a read transaction.
+// Sync waits until every change made so far is committed and fsynced,
+// including those PutTask, MarkDelivered and RemoveTask only put in the redo
+// log.
+func (j *Journal) Sync() error {
+	return j.run("Sync", j.c.sync)
+}
+
+// view runs f in a read transaction that sees every change made so far.
 func (j *Journal) view(fn string, f func(tx *bolt.Tx) error) error {
+	return j.run(fn, func() error {
+		if j.c.pendingLogged() {
+			if err := j.c.sync(); err != nil {
+				return err
+			}
+		}
+		return j.db.View(f)
+	})
+}
+
+// peek runs f in a read transaction without waiting for logged changes to be
+// committed: for checks that logged changes cannot make pass.
+func (j *Journal) peek(fn string, f func(tx *bolt.Tx) error) error {
 	return j.run(fn, func() error { return j.db.View(f) })
 }
 
-// update runs f in a write transaction, committed and fsynced on return.
+// update runs f in the next group commit and returns once it is fsynced. f
+// may run more than once (on the same state) and must reset what it collects.
 func (j *Journal) update(fn string, f func(tx *bolt.Tx) error) error {
-	return j.run(fn, func() error { return j.db.Update(f) })
+	return j.run(fn, func() error { return j.c.commit(f) })
 }
 
-// batch is update for small idempotent writes that many goroutines make at
-// once (progress of concurrent tasks): bbolt folds concurrent calls into one
-// transaction and one fsync. f may run more than once.
-func (j *Journal) batch(fn string, f func(tx *bolt.Tx) error) error {
-	return j.run(fn, func() error { return j.db.Batch(f) })
+// logged records a change in the redo log and returns; the next group commit
+// applies f.
+func (j *Journal) logged(fn string, kind byte, payload []byte, f func(tx *bolt.Tx) error) error {
+	return j.run(fn, func() error { return j.c.logged(kind, payload, f) })
 }
 
 func (j *Journal) run(fn string, op func() error) error {

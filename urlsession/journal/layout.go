@@ -11,6 +11,7 @@ import (
 // File layout (format version 1):
 //
 //	meta/format                     8-byte big-endian format version
+//	meta/redoApplied                8-byte seq of the last redo record applied
 //	sessions/<identifier>/          one bucket per session, kept forever (it
 //	                                holds the id counters, so ids never repeat)
 //	    tasks/   (sequence = last task id handed out)
@@ -31,6 +32,7 @@ var (
 	bucketTasks    = []byte("tasks")
 	bucketEvents   = []byte("events")
 	keyFormat      = []byte("format")
+	keyRedoApplied = []byte("redoApplied")
 )
 
 const (

@@ -41,6 +41,8 @@ func runHelper(spec string) int {
 		return 0
 	case "crash":
 		return runCrashWriter(dir, os.Stdout) // unbuffered: a line out means committed
+	case "redo":
+		return runRedoWriter(dir, os.Stdout)
 	}
 	fmt.Println("unknown helper mode", mode)
 	return 2

@@ -72,24 +72,51 @@ func Open(dir string) (*Journal, error) {
 	return j, nil
 }
 
-// openLocked opens path, setting it aside once if it is damaged.
+// openLocked opens path, setting it aside once if it is damaged, applies
+// the redo log and starts the committer.
 func openLocked(path string) (*Journal, error) {
+	redoPath := filepath.Join(filepath.Dir(path), RedoFileName)
 	db, err := openChecked(path)
+	var recovered *Recovery
+	if err != nil {
+		if !errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
+		movedTo, moveErr := setAside(path)
+		if moveErr != nil {
+			return nil, fmt.Errorf("journal: %s is damaged (%v) and could not be moved aside: %w", path, err, moveErr)
+		}
+		// Its redo records belong to the damaged file: keep them beside it.
+		if _, serr := os.Lstat(redoPath); serr == nil {
+			if err := os.Rename(redoPath, movedTo+".redo"); err != nil {
+				return nil, fmt.Errorf("journal: moving %s aside: %w", redoPath, err)
+			}
+		}
+		db2, err2 := openChecked(path)
+		if err2 != nil {
+			return nil, fmt.Errorf("journal: %s was damaged and moved to %s, but a fresh journal could not be started: %w", path, movedTo, err2)
+		}
+		db, recovered = db2, &Recovery{Path: path, MovedTo: movedTo, Reason: err}
+	}
+	recs, err := readRedo(redoPath)
+	var last uint64
 	if err == nil {
-		return &Journal{path: path, db: db}, nil
+		err = guard(func() error {
+			var rerr error
+			last, rerr = replayRedo(db, recs)
+			return rerr
+		})
 	}
-	if !errors.Is(err, ErrDamaged) {
-		return nil, err
+	var redo *redoLog
+	if err == nil {
+		redo, err = openRedo(redoPath)
 	}
-	movedTo, moveErr := setAside(path)
-	if moveErr != nil {
-		return nil, fmt.Errorf("journal: %s is damaged (%v) and could not be moved aside: %w", path, err, moveErr)
+	if err != nil {
+		closeQuietly(db)
+		return nil, fmt.Errorf("journal: applying %s: %w", redoPath, err)
 	}
-	db, err2 := openChecked(path)
-	if err2 != nil {
-		return nil, fmt.Errorf("journal: %s was damaged and moved to %s, but a fresh journal could not be started: %w", path, movedTo, err2)
-	}
-	return &Journal{path: path, db: db, recovered: &Recovery{Path: path, MovedTo: movedTo, Reason: err}}, nil
+	redo.reset() // everything in it is applied now
+	return &Journal{path: path, db: db, c: newCommitter(db, redo, last), recovered: recovered}, nil
 }
 
 // openChecked validates an existing file read-only, then opens it for

@@ -31,6 +31,11 @@ func (j *Journal) NextTaskID(sessionID string) (uint64, error) {
 // PutTask records a task, replacing any record with the same ids. A zero
 // State means StateRunning and a zero CreatedAt means now. A TaskID above
 // the session's counter moves the counter up, so NextTaskID never repeats it.
+//
+// PutTask returns once the record is in the redo log (RedoFileName): it
+// survives the process being killed from then on, and a power loss once the
+// next group commit reaches the disk (Sync waits for that). Reads see it at
+// once.
 func (j *Journal) PutTask(rec TaskRecord) error {
 	const fn = "PutTask"
 	if rec.State == 0 {
@@ -43,21 +48,29 @@ func (j *Journal) PutTask(rec TaskRecord) error {
 		return err
 	}
 	st, ss := splitTask(&rec)
-	return j.update(fn, func(tx *bolt.Tx) error {
-		b, err := createSession(tx, rec.SessionID)
-		if err != nil {
-			return err
-		}
-		if rec.TaskID > b.tasks.Sequence() {
-			if err := b.tasks.SetSequence(rec.TaskID); err != nil {
-				return err
-			}
-		}
-		if err := putJSON(b.tasks, key(rec.TaskID, partStatic), st); err != nil {
-			return err
-		}
-		return putJSON(b.tasks, key(rec.TaskID, partStatus), ss)
+	payload, err := json.Marshal(putPayload{Session: rec.SessionID, TaskID: rec.TaskID, Static: st, Status: ss})
+	if err != nil {
+		return errorf(fn, err)
+	}
+	return j.logged(fn, redoPut, payload, func(tx *bolt.Tx) error {
+		return putTaskTx(tx, rec.SessionID, rec.TaskID, st, ss)
 	})
+}
+
+func putTaskTx(tx *bolt.Tx, sessionID string, taskID uint64, st taskStatic, ss taskStatus) error {
+	b, err := createSession(tx, sessionID)
+	if err != nil {
+		return err
+	}
+	if taskID > b.tasks.Sequence() {
+		if err := b.tasks.SetSequence(taskID); err != nil {
+			return err
+		}
+	}
+	if err := putJSON(b.tasks, key(taskID, partStatic), st); err != nil {
+		return err
+	}
+	return putJSON(b.tasks, key(taskID, partStatus), ss)
 }
 
 // UpdateProgress records how much of a running task's data is safely on disk
@@ -72,7 +85,7 @@ func (j *Journal) UpdateProgress(sessionID string, taskID uint64, p Progress) er
 	if err := p.validate(fn); err != nil {
 		return err
 	}
-	return j.batch(fn, func(tx *bolt.Tx) error {
+	return j.update(fn, func(tx *bolt.Tx) error {
 		b, ss, err := runningStatus(tx, sessionID, taskID)
 		if err != nil {
 			return err
@@ -192,35 +205,44 @@ func (j *Journal) Tasks(sessionID string) ([]TaskRecord, error) {
 // RemoveTask forgets a task and all its events at once, delivered or not:
 // for a task whose outcome no longer needs to reach a later process (it
 // finished and was reported while the process was alive, or its session was
-// cancelled). Removing an unknown task is not an error.
+// cancelled). Removing an unknown task is not an error. Like PutTask, it
+// returns once the change is in the redo log.
 func (j *Journal) RemoveTask(sessionID string, taskID uint64) error {
 	const fn = "RemoveTask"
 	if err := checkSessionID(fn, sessionID); err != nil {
 		return err
 	}
-	return j.update(fn, func(tx *bolt.Tx) error {
-		b, ok, err := session(tx, sessionID)
-		if err != nil || !ok {
-			return err
-		}
-		if err := deleteTask(b, taskID); err != nil {
-			return err
-		}
-		var seqs []uint64
-		err = forEachEvent(b, sessionID, func(e EventRecord) error {
-			if e.TaskID == taskID {
-				seqs = append(seqs, e.Seq)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, seq := range seqs {
-			if err := deleteEvent(b, seq); err != nil {
-				return err
-			}
+	payload, err := json.Marshal(removePayload{Session: sessionID, TaskID: taskID})
+	if err != nil {
+		return errorf(fn, err)
+	}
+	return j.logged(fn, redoRemove, payload, func(tx *bolt.Tx) error {
+		return removeTaskTx(tx, sessionID, taskID)
+	})
+}
+
+func removeTaskTx(tx *bolt.Tx, sessionID string, taskID uint64) error {
+	b, ok, err := session(tx, sessionID)
+	if err != nil || !ok {
+		return err
+	}
+	if err := deleteTask(b, taskID); err != nil {
+		return err
+	}
+	var seqs []uint64
+	err = forEachEvent(b, sessionID, func(e EventRecord) error {
+		if e.TaskID == taskID {
+			seqs = append(seqs, e.Seq)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if err := deleteEvent(b, seq); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,438 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// runRedoWriter puts tasks and marks events delivered as fast as it can, so
+// that at any moment some of what it reported as done is only in the redo
+// log. "ok put N" follows PutTask, "ok deliv N" MarkDelivered, "ok rm N"
+// RemoveTask.
+func runRedoWriter(dir string, out *os.File) int {
+	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	j, err := Open(dir)
+	if err != nil {
+		say("fail open: %v", err)
+		return 1
+	}
+	check := func(err error) {
+		if err != nil {
+			say("fail: %v", err)
+			os.Exit(1)
+		}
+	}
+	for {
+		id, err := j.NextTaskID(crashSession)
+		check(err)
+		for k := uint64(0); k < 50; k++ { // a burst of creations, as a script makes them
+			check(j.PutTask(sampleTask(crashSession, id+k)))
+			say("ok put %d", id+k)
+		}
+		evs, err := j.CompleteTask(crashSession, id, []EventRecord{{Name: "sessioncompleted", Payload: []byte(`{}`)}})
+		check(err)
+		check(j.MarkDelivered(crashSession, evs[0].Seq))
+		say("ok deliv %d", id)
+		check(j.RemoveTask(crashSession, id+1))
+		say("ok rm %d", id+1)
+		// Leave the ids of this burst to it alone.
+		for {
+			next, err := j.NextTaskID(crashSession)
+			check(err)
+			if next > id+50 {
+				break
+			}
+		}
+	}
+}
+
+func TestRedoLogKeepsWhatWasReportedThroughAKill(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "journal")
+	puts, delivs, removed := map[uint64]bool{}, map[uint64]bool{}, map[uint64]bool{}
+	pendingRounds := 0
+	for round := range 8 {
+		lines := runRedoAndKill(t, dir, time.Duration(10+rand.IntN(150))*time.Millisecond)
+		for _, line := range lines {
+			f := strings.Fields(line)
+			if len(f) != 3 || f[0] != "ok" {
+				t.Fatalf("round %d: helper said %q", round, line)
+			}
+			id, _ := strconv.ParseUint(f[2], 10, 64)
+			switch f[1] {
+			case "put":
+				puts[id] = true
+			case "deliv":
+				delivs[id] = true
+			default:
+				removed[id] = true
+			}
+		}
+		if recs, err := readRedo(filepath.Join(dir, RedoFileName)); err != nil {
+			t.Fatal(err)
+		} else if len(recs) > 0 {
+			pendingRounds++
+		}
+		j, err := Open(dir)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		tasks, err := j.Tasks(crashSession)
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[uint64]bool{}
+		for _, r := range tasks {
+			have[r.TaskID] = true
+		}
+		for id := range puts {
+			if removed[id] {
+				if have[id] {
+					t.Fatalf("round %d: task %d was reported removed but is back after the kill", round, id)
+				}
+			} else if !have[id] {
+				t.Fatalf("round %d: task %d was reported put but is gone after the kill", round, id)
+			}
+		}
+		evs, err := j.Events(crashSession)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delivered := map[uint64]bool{}
+		for _, e := range evs {
+			if e.Delivered {
+				delivered[e.TaskID] = true
+			}
+		}
+		for id := range delivs {
+			if !delivered[id] {
+				t.Fatalf("round %d: the event of task %d was reported delivered but is not marked after the kill", round, id)
+			}
+		}
+		if err := j.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, RedoFileName)); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("round %d: a clean Close left the redo log behind (%v)", round, err)
+		}
+	}
+	t.Logf("%d tasks, %d delivery marks over 8 kills; %d kills left records only in the redo log", len(puts), len(delivs), pendingRounds)
+	if pendingRounds == 0 {
+		t.Fatal("no kill left anything in the redo log: the test did not exercise replay")
+	}
+}
+
+func runRedoAndKill(t *testing.T, dir string, after time.Duration) []string {
+	t.Helper()
+	return runHelperAndKill(t, "redo:"+dir, after)
+}
+
+// writeRedo writes records as the committer would.
+func writeRedo(t *testing.T, dir string, recs ...redoRecord) []byte {
+	t.Helper()
+	path := filepath.Join(dir, RedoFileName)
+	r, err := openRedo(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if err := r.append(rec.seq, rec.kind, rec.payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.f.Close()
+	data, _ := os.ReadFile(path)
+	return data
+}
+
+func putRecord(t *testing.T, seq uint64, rec TaskRecord) redoRecord {
+	t.Helper()
+	st, ss := splitTask(&rec)
+	if ss.State == 0 {
+		ss.State = StateRunning
+	}
+	p, err := json.Marshal(putPayload{Session: rec.SessionID, TaskID: rec.TaskID, Static: st, Status: ss})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return redoRecord{seq: seq, kind: redoPut, payload: p}
+}
+
+func TestReplayAppliesOnlyRecordsAfterTheLastCommit(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Task 1 is put (redo seq 1), committed, then removed (seq 2).
+	if err := j.PutTask(sampleTask("s", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.RemoveTask("s", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A power loss may bring back a redo log that was emptied: its record for
+	// task 1 is at or below the applied seq and must not bring the task back.
+	// Task 2's record is new; then a torn record, as a kill mid-write leaves.
+	data := writeRedo(t, dir, putRecord(t, 1, sampleTask("s", 1)), putRecord(t, 3, sampleTask("s", 2)),
+		redoRecord{seq: 4, kind: redoDelivered, payload: []byte(`{"s":"s","e":[99]}`)}, // an unknown event: skipped
+		putRecord(t, 5, sampleTask("s", 4)))
+	if err := os.WriteFile(filepath.Join(dir, RedoFileName), data[:len(data)-5], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j = openT(t, dir)
+	tasks, err := j.Tasks("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 || tasks[0].TaskID != 2 {
+		t.Fatalf("after replay the journal holds %+v; want task 2 only", tasks)
+	}
+	want := sampleTask("s", 2)
+	want.State = StateRunning
+	sameTask(t, tasks[0], want)
+	if got, _ := os.ReadFile(filepath.Join(dir, RedoFileName)); len(got) != 0 {
+		t.Fatalf("the redo log holds %d bytes after Open applied it", len(got))
+	}
+	if id, err := j.NextTaskID("s"); err != nil || id != 3 {
+		t.Fatalf("NextTaskID after replay = %d, %v; want 3", id, err)
+	}
+}
+
+func TestDamagedRedoRecordEndsTheLog(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	data := writeRedo(t, dir, putRecord(t, 1, sampleTask("s", 1)), putRecord(t, 2, sampleTask("s", 2)))
+	// Flip a byte inside the second record's payload: its checksum fails.
+	data[len(data)-10] ^= 0xff
+	if err := os.WriteFile(filepath.Join(dir, RedoFileName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j = openT(t, dir)
+	tasks, err := j.Tasks("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 || tasks[0].TaskID != 1 {
+		t.Fatalf("journal holds %+v; want task 1 only", tasks)
+	}
+}
+
+func TestReadsSeeLoggedWritesAtOnce(t *testing.T) {
+	j := openT(t, t.TempDir())
+	if err := j.PutTask(sampleTask("s", 7)); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := j.Task("s", 7); err != nil || !found {
+		t.Fatalf("Task right after PutTask: found=%v err=%v", found, err)
+	}
+	evs, err := j.CompleteTask("s", 7, []EventRecord{{Name: "a"}, {Name: "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.MarkDelivered("s", evs[0].Seq); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := j.PendingEvents("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0].Name != "b" {
+		t.Fatalf("PendingEvents right after MarkDelivered: %+v", pending)
+	}
+	if err := j.MarkDelivered("s", evs[1].Seq, 12345); !errors.Is(err, ErrUnknownEvent) {
+		t.Fatalf("MarkDelivered of an unknown seq: %v", err)
+	}
+	if err := j.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := j.PendingEvents("s"); len(pending) != 1 {
+		t.Fatalf("a refused MarkDelivered marked something: %+v", pending)
+	}
+}
+
+func TestConcurrentWritesShareCommits(t *testing.T) {
+	j := openT(t, t.TempDir())
+	const tasks, each = 32, 20
+	for id := uint64(1); id <= tasks; id++ {
+		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	before := j.commitCount()
+	var wg sync.WaitGroup
+	for id := uint64(1); id <= tasks; id++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := int64(1); n <= each; n++ {
+				if err := j.UpdateProgress("s", id, Progress{BytesReceived: n, ExpectedLength: -1}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	commits := j.commitCount() - before
+	t.Logf("%d concurrent writes in %d commits", tasks*each, commits)
+	if commits >= tasks*each/2 {
+		t.Fatalf("%d writes took %d commits: concurrent writes were not folded", tasks*each, commits)
+	}
+	for id := uint64(1); id <= tasks; id++ {
+		if r, _, _ := j.Task("s", id); r.BytesReceived != each {
+			t.Fatalf("task %d: %d bytes recorded, want %d", id, r.BytesReceived, each)
+		}
+	}
+}
+
+func TestFailingWriteLeavesItsBatchAlone(t *testing.T) {
+	j := openT(t, t.TempDir())
+	for id := uint64(1); id <= 3; id++ {
+		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := j.CompleteTask("s", 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Many writers at once, some of them refused (task 2 is completed): the
+	// others must all land.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	refused := 0
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := uint64(i%3 + 1)
+			err := j.UpdateProgress("s", id, Progress{BytesReceived: int64(100 + i), ExpectedLength: -1})
+			if id == 2 {
+				if !errors.Is(err, ErrTaskCompleted) {
+					t.Errorf("progress of completed task 2: %v", err)
+				}
+				mu.Lock()
+				refused++
+				mu.Unlock()
+			} else if err != nil {
+				t.Errorf("progress of task %d: %v", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, id := range []uint64{1, 3} {
+		if r, _, _ := j.Task("s", id); r.BytesReceived < 100 {
+			t.Fatalf("task %d lost its progress: %+v", id, r)
+		}
+	}
+	if refused != 20 {
+		t.Fatalf("%d refusals, want 20", refused)
+	}
+}
+
+func TestCloseCommitsLoggedWrites(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := uint64(1); id <= 200; id++ {
+		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RedoFileName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Close left the redo log: %v", err)
+	}
+	// bbolt alone (no redo log) holds all 200.
+	j = openT(t, dir)
+	if tasks, _ := j.Tasks("s"); len(tasks) != 200 {
+		t.Fatalf("%d tasks after Close and Open, want 200", len(tasks))
+	}
+	if err := j.PutTask(sampleTask("s", 201)); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, RedoFileName))
+	if err := j.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, RedoFileName))
+	if len(after) != 0 || (len(data) != 0 && !bytes.Contains(data, []byte("/file/201"))) {
+		t.Fatalf("redo log before Sync %q, after %q", data, after)
+	}
+}
+
+func (j *Journal) commitCount() int {
+	j.c.mu.Lock()
+	defer j.c.mu.Unlock()
+	return j.c.commits
+}
+
+// One caller writing in a loop (a script creating downloads, the event loop
+// marking deliveries) must not wait for a commit per call: the commits fold.
+func TestLoggedWritesDoNotWaitForCommits(t *testing.T) {
+	j := openT(t, t.TempDir())
+	const n = 200
+	var seqs []uint64
+	for id := uint64(1); id <= n; id++ {
+		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id := uint64(1); id <= n; id++ {
+		evs, err := j.CompleteTask("s", id, []EventRecord{{Name: "a"}, {Name: "b"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, evs[0].Seq, evs[1].Seq)
+	}
+	before := j.commitCount()
+	for _, seq := range seqs { // back to back, as downloadcompleted then sessioncompleted
+		if err := j.MarkDelivered("s", seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id := uint64(1); id <= n; id += 2 {
+		if err := j.RemoveTask("s", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	calls := len(seqs) + n/2
+	commits := j.commitCount() - before
+	t.Logf("%d sequential logged writes in %d commits", calls, commits)
+	if commits > calls*3/4 {
+		t.Fatalf("%d sequential logged writes took %d commits: callers waited for commits", calls, commits)
+	}
+	if pending, _ := j.PendingEvents("s"); len(pending) != 0 {
+		t.Fatalf("%d events still undelivered", len(pending))
+	}
+	if tasks, _ := j.Tasks("s"); len(tasks) != n/2 {
+		t.Fatalf("%d tasks left, want %d", len(tasks), n/2)
+	}
+}
