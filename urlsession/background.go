@@ -16,8 +16,9 @@ import (
 )
 
 // Background sessions survive the process (issue 6). A download task of a session
-// made with KindBackground is journaled (package journal) when it is created; its
-// partial file lives in a directory of the session's own that outlives the process
+// made with KindBackground is journaled (package journal) when it is created —
+// DownloadTask returns once the record is in the journal's redo log, so a kill after
+// that cannot lose the task, and creating many costs no fsync each; its partial file lives in a directory of the session's own that outlives the process
 // (DataDir/urlsession-background/<identifier>-<hash>), with its progress checkpointed
 // about once a second after an fsync. When it finishes, its outcome goes into the
 // journal as events ("downloadcompleted" with the file, "sessioncompleted") in the

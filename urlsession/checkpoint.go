@@ -10,7 +10,8 @@ import (
 )
 
 // checkpointInterval spaces a background download's progress records: a crash loses at
-// most about this much transfer, and the journal's fsync (~10 ms) stays rare.
+// most about this much transfer, and the journal's commits (one fsync, shared by the
+// tasks that checkpoint at the same time) stay rare.
 const checkpointInterval = time.Second
 
 // checkpointer records a journaled download's progress off the transfer goroutine.

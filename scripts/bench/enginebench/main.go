@@ -166,13 +166,25 @@ type waiter struct {
 }
 
 func (w *waiter) DidComplete(t *urlsession.Task, err *urlsession.URLError) {
+	// A host that has received a background download's outcome forgets it, so no
+	// later process delivers it again.
+	if ferr := t.Forget(); ferr != nil && err == nil {
+		err = &urlsession.URLError{Code: urlsession.CodeUnknown, Message: "forgetting the task: " + ferr.Error()}
+	}
 	if ch, ok := w.done.LoadAndDelete(t); ok {
 		ch.(chan *urlsession.URLError) <- err
 	}
 }
 
 func runEngine(scenario, kind, base string, size int64, count, conc int, dir string) (time.Duration, error) {
-	e, err := urlsession.NewEngine(urlsession.EngineOptions{DataDir: dir})
+	// A data directory per run: a background session's journal and kept files must
+	// not carry over into the next run.
+	dataDir, err := os.MkdirTemp(dir, "engine-data-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dataDir)
+	e, err := urlsession.NewEngine(urlsession.EngineOptions{DataDir: dataDir})
 	if err != nil {
 		return 0, err
 	}
