@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func openT(t *testing.T, dir string) *Journal {
@@ -456,4 +458,44 @@ func TestCloseDuringOperations(t *testing.T) {
 	// The directory is free for the next runtime.
 	j2 := openT(t, filepath.Dir(j.Path()))
 	j2.Close()
+}
+
+// A task completed by an older tirun has no event list in its status: RemoveTask
+// still finds its events.
+func TestRemoveTaskOfAnOlderRecordFindsItsEvents(t *testing.T) {
+	j := openT(t, t.TempDir())
+	for id := uint64(1); id <= 2; id++ {
+		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := j.CompleteTask("s", id, []EventRecord{{Name: "a"}, {Name: "b"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := j.update("test", func(tx *bolt.Tx) error {
+		b, _, _ := session(tx, "s")
+		var ss taskStatus
+		if _, err := getJSON(b.tasks, key(1, partStatus), &ss); err != nil {
+			return err
+		}
+		ss.Events = nil
+		return putJSON(b.tasks, key(1, partStatus), ss)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := uint64(1); id <= 2; id++ {
+		if err := j.RemoveTask("s", id); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := j.Events("s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.TaskID == id {
+				t.Fatalf("RemoveTask(%d) left its event %+v", id, e)
+			}
+		}
+	}
 }

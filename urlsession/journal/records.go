@@ -180,6 +180,10 @@ type taskStatus struct {
 	ExpectedLength int64  `json:"expected"`
 	ETag           string `json:"etag,omitempty"`
 	LastModified   string `json:"lastModified,omitempty"`
+	// Events are the seqs CompleteTask appended, so RemoveTask finds them
+	// without reading every event of the session (records written before
+	// this field existed have none: RemoveTask then scans).
+	Events []uint64 `json:"events,omitempty"`
 }
 
 type eventBody struct {

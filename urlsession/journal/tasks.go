@@ -120,9 +120,7 @@ func (j *Journal) CompleteTask(sessionID string, taskID uint64, events []EventRe
 			return err
 		}
 		ss.State = StateCompleted
-		if err := putJSON(b.tasks, key(taskID, partStatus), ss); err != nil {
-			return err
-		}
+		ss.Events = nil
 		for _, ev := range events {
 			seq, err := b.events.NextSequence()
 			if err != nil {
@@ -131,9 +129,10 @@ func (j *Journal) CompleteTask(sessionID string, taskID uint64, events []EventRe
 			if err := putJSON(b.events, key(seq, partEvent), eventBody{TaskID: taskID, Name: ev.Name, Payload: ev.Payload}); err != nil {
 				return err
 			}
+			ss.Events = append(ss.Events, seq)
 			out = append(out, EventRecord{SessionID: sessionID, TaskID: taskID, Seq: seq, Name: ev.Name, Payload: ev.Payload})
 		}
-		return nil
+		return putJSON(b.tasks, key(taskID, partStatus), ss)
 	})
 	if err != nil {
 		return nil, err
@@ -226,18 +225,26 @@ func removeTaskTx(tx *bolt.Tx, sessionID string, taskID uint64) error {
 	if err != nil || !ok {
 		return err
 	}
+	var ss taskStatus
+	found, err := getJSON(b.tasks, key(taskID, partStatus), &ss)
+	if err != nil {
+		return err
+	}
 	if err := deleteTask(b, taskID); err != nil {
 		return err
 	}
-	var seqs []uint64
-	err = forEachEvent(b, sessionID, func(e EventRecord) error {
-		if e.TaskID == taskID {
-			seqs = append(seqs, e.Seq)
+	seqs := ss.Events
+	if !found || (ss.State == StateCompleted && len(seqs) == 0) {
+		// Unknown task, or completed before statuses listed their events: scan.
+		err = forEachEvent(b, sessionID, func(e EventRecord) error {
+			if e.TaskID == taskID {
+				seqs = append(seqs, e.Seq)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for _, seq := range seqs {
 		if err := deleteEvent(b, seq); err != nil {
