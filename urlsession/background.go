@@ -148,7 +148,7 @@ func (e *Engine) AcknowledgeBackground(identifier string) error {
 	dir := e.backgroundDir(identifier)
 	for _, r := range before {
 		if !still[r.TaskID] {
-			e.deleteLater(downloadPath(dir, r.TaskID))
+			e.deleteLater(partPath(dir, r.TaskID), downloadPath(dir, r.TaskID))
 		}
 	}
 	return nil
@@ -156,9 +156,9 @@ func (e *Engine) AcknowledgeBackground(identifier string) error {
 
 // deleteLater removes a forgotten task's file when the engine closes: a Blob made
 // from it may still be read until then.
-func (e *Engine) deleteLater(path string) {
+func (e *Engine) deleteLater(paths ...string) {
 	e.bgMu.Lock()
-	e.forgotten = append(e.forgotten, path)
+	e.forgotten = append(e.forgotten, paths...)
 	e.bgMu.Unlock()
 }
 
@@ -397,7 +397,7 @@ func (t *Task) Forget() error {
 	if err := bg.j.RemoveTask(bg.id, t.id); err != nil {
 		return err
 	}
-	t.session.engine.deleteLater(downloadPath(bg.dir, t.id))
+	t.session.engine.deleteLater(partPath(bg.dir, t.id), downloadPath(bg.dir, t.id))
 	return nil
 }
 
@@ -463,12 +463,22 @@ func (t *Task) finishBackground(r transferResult) (string, *URLError) {
 		status = r.response.StatusCode
 	}
 	if r.err == nil && r.download != "" {
-		final := downloadPath(bg.dir, t.id)
-		if err := os.Rename(r.download, final); err != nil {
+		// The finished file stays where it was written, in the session's durable
+		// directory: the transfer's fsync made it (and, on Linux's journaling file
+		// systems, its directory entry) durable, and a rename would cost a directory
+		// fsync per download. A file anywhere else is moved there.
+		final := r.download
+		var err error
+		if final != partPath(bg.dir, t.id) {
+			final = downloadPath(bg.dir, t.id)
+			if err = os.Rename(r.download, final); err == nil {
+				err = datadir.SyncDir(bg.dir)
+			}
+		}
+		if err != nil {
 			removeQuietly(r.download)
 			r.err = newURLError(CodeCannotWriteToFile, t.req.URL, err)
 		} else {
-			_ = datadir.SyncDir(bg.dir)
 			done = final
 			p := downloadPayload{Path: final, Status: status}
 			if r.response != nil {

@@ -32,6 +32,15 @@ func newCheckpointer(s *Session, t *Task) *checkpointer {
 	return &checkpointer{s: s, id: t.id, last: time.Now()}
 }
 
+// begin starts the interval when the body starts arriving, not when the task was
+// started: a task that waited for a connection longer than the interval would
+// otherwise fsync and journal its first chunk.
+func (c *checkpointer) begin() {
+	if c != nil {
+		c.last = time.Now()
+	}
+}
+
 // due is asked by the transfer after each write.
 func (c *checkpointer) due() bool {
 	if c == nil {

@@ -49,6 +49,7 @@ func (s *Session) writeDownload(r io.Reader, d *downloadState, appendAt int64) (
 		f.Close()
 		return "", err
 	}
+	d.ckpt.begin() // a checkpoint is due a full interval after the body starts
 	bp := downloadBufs.Get().(*[]byte)
 	defer downloadBufs.Put(bp)
 	buf := *bp
