@@ -52,7 +52,8 @@ func BenchmarkUpdateProgressParallel(b *testing.B) {
 	})
 }
 
-// One plain transaction (no batching delay): the cost of a durable commit.
+// PutTask as a script calls it, one after another: a redo-log append each,
+// commits folded behind them.
 func BenchmarkPutTask(b *testing.B) {
 	j, err := Open(b.TempDir())
 	if err != nil {
@@ -63,6 +64,28 @@ func BenchmarkPutTask(b *testing.B) {
 	for b.Loop() {
 		id++
 		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := j.Sync(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// PutTask then Sync: the cost of one durable commit on its own.
+func BenchmarkPutTaskSync(b *testing.B) {
+	j, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	id := uint64(0)
+	for b.Loop() {
+		id++
+		if err := j.PutTask(sampleTask("s", id)); err != nil {
+			b.Fatal(err)
+		}
+		if err := j.Sync(); err != nil {
 			b.Fatal(err)
 		}
 	}
