@@ -2,7 +2,7 @@
 // loopback. Run without arguments it orchestrates everything; the "serve" and "run"
 // subcommands are the child processes it starts, so each client's peak RSS is its own.
 //
-//	enginebench [-scale 1] [-curl curl] [-reps 3] [-dir DIR] [-only download,small,many]
+//	enginebench [-scale 1] [-curl curl] [-reps 5] [-dir DIR] [-only download,small,many]
 //
 // To profile one scenario, start "enginebench serve" (it prints its URL) and run e.g.
 //
@@ -329,7 +329,7 @@ func orchestrate(args []string) error {
 	fs := flag.NewFlagSet("enginebench", flag.ExitOnError)
 	scale := fs.Float64("scale", 1, "size scale factor (e.g. 0.01 for CI)")
 	curl := fs.String("curl", "curl", "curl binary; empty to skip")
-	reps := fs.Int("reps", 3, "repetitions per measurement; the best is kept")
+	reps := fs.Int("reps", 5, "repetitions per measurement (rounds); the best time is kept, ratios are the median over rounds")
 	dir := fs.String("dir", "", "download directory (default: a new temp dir)")
 	kind := fs.String("kind", "background", "engine session kind: background (as ti.urlsession creates), default or ephemeral")
 	only := fs.String("only", "", "comma-separated scenarios to run (download, small, many); default all")
