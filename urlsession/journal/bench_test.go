@@ -54,7 +54,12 @@ func BenchmarkUpdateProgressParallel(b *testing.B) {
 
 // PutTask as a script calls it, one after another: a redo-log append each,
 // commits folded behind them.
-func BenchmarkPutTask(b *testing.B) {
+func BenchmarkPutTask(b *testing.B) { benchPutTask(b, false) }
+
+// PutTask then Sync: the cost of one durable commit on its own.
+func BenchmarkPutTaskSync(b *testing.B) { benchPutTask(b, true) }
+
+func benchPutTask(b *testing.B, syncEach bool) {
 	j, err := Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
@@ -65,28 +70,14 @@ func BenchmarkPutTask(b *testing.B) {
 		id++
 		if err := j.PutTask(sampleTask("s", id)); err != nil {
 			b.Fatal(err)
+		}
+		if syncEach {
+			if err := j.Sync(); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	if err := j.Sync(); err != nil {
 		b.Fatal(err)
-	}
-}
-
-// PutTask then Sync: the cost of one durable commit on its own.
-func BenchmarkPutTaskSync(b *testing.B) {
-	j, err := Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
-	id := uint64(0)
-	for b.Loop() {
-		id++
-		if err := j.PutTask(sampleTask("s", id)); err != nil {
-			b.Fatal(err)
-		}
-		if err := j.Sync(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -26,22 +26,33 @@ import (
 
 const crashSession = "com.test.crash/åäö"
 
-func runCrashWriter(dir string, out io.Writer) int {
-	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	j, err := Open(dir)
-	if err != nil {
-		say("fail open: %v", err)
-		return 1
-	}
-	if rec := j.Recovered(); rec != nil {
-		say("fail recovered: %v", rec)
-		return 1
-	}
-	check := func(err error) {
+// helperWriter opens the journal for a writing helper process and gives it
+// say (a line to the parent) and check (an error ends the process). j is nil
+// when the journal could not be opened cleanly (already said).
+func helperWriter(dir string, out io.Writer) (j *Journal, say func(string, ...any), check func(error)) {
+	say = func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	check = func(err error) {
 		if err != nil {
 			say("fail: %v", err)
 			os.Exit(1)
 		}
+	}
+	j, err := Open(dir)
+	if err != nil {
+		say("fail open: %v", err)
+		return nil, say, check
+	}
+	if rec := j.Recovered(); rec != nil {
+		say("fail recovered: %v", rec)
+		return nil, say, check
+	}
+	return j, say, check
+}
+
+func runCrashWriter(dir string, out io.Writer) int {
+	j, say, check := helperWriter(dir, out)
+	if j == nil {
+		return 1
 	}
 	for {
 		say("begin id")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -21,17 +20,9 @@ import (
 // log. "ok put N" follows PutTask, "ok deliv N" MarkDelivered, "ok rm N"
 // RemoveTask.
 func runRedoWriter(dir string, out *os.File) int {
-	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	j, err := Open(dir)
-	if err != nil {
-		say("fail open: %v", err)
+	j, say, check := helperWriter(dir, out)
+	if j == nil {
 		return 1
-	}
-	check := func(err error) {
-		if err != nil {
-			say("fail: %v", err)
-			os.Exit(1)
-		}
 	}
 	for {
 		id, err := j.NextTaskID(crashSession)
