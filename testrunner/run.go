@@ -89,8 +89,8 @@ func Run(ctx context.Context, opts Options) (Stats, error) {
 	total := 0
 	for _, f := range loaded {
 		if f.root != nil {
-			n, _ := sel.count(f.root)
-			total += n
+			sel.resolve(f.root)
+			total += f.root.reported
 		}
 	}
 	rep.Begin(total)
@@ -99,7 +99,7 @@ func Run(ctx context.Context, opts Options) (Stats, error) {
 		if stopped.Load() || ctx.Err() != nil {
 			break
 		}
-		sched := &scheduler{sel: sel, rep: rep, stats: &stats, file: f.path, def: def, bail: opts.Bail, stopped: &stopped}
+		sched := &scheduler{rep: rep, stats: &stats, file: f.path, def: def, bail: opts.Bail, stopped: &stopped}
 		if f.loadErr != nil {
 			sched.d = &driver{runCtx: ctx}
 			sched.report(&Result{Title: "loading " + f.path, FullTitle: "loading " + f.path, State: Failed, Err: f.loadErr, Hook: true})

@@ -40,27 +40,30 @@ func onlySelects(t *Test) bool {
 	return false
 }
 
-func (sel *selection) count(s *Suite) (reported, runnable int) {
+// resolve decides, once per test, whether it is selected, and totals each
+// suite's reported and runnable tests, so the scheduler reads them instead
+// of re-walking a suite's subtree (and re-matching --grep) at every level.
+func (sel *selection) resolve(s *Suite) {
+	s.reported, s.runnable = 0, 0
 	for _, t := range s.Tests {
-		if sel.selected(t) {
-			reported++
+		t.selected = sel.selected(t)
+		if t.selected {
+			s.reported++
 			if !t.skipped() {
-				runnable++
+				s.runnable++
 			}
 		}
 	}
 	for _, c := range s.Suites {
-		r, n := sel.count(c)
-		reported += r
-		runnable += n
+		sel.resolve(c)
+		s.reported += c.reported
+		s.runnable += c.runnable
 	}
-	return reported, runnable
 }
 
 // scheduler walks one file's suites on the runner goroutine.
 type scheduler struct {
 	d       *driver
-	sel     *selection
 	rep     Reporter
 	stats   *Stats
 	file    string
@@ -134,8 +137,8 @@ func hookTitle(h *Hook, forTest string, suite *Suite) string {
 // runSuite runs a suite's tests, then its child suites, between its
 // before-all and after-all hooks.
 func (s *scheduler) runSuite(su *Suite) {
-	reported, runnable := s.sel.count(su)
-	if reported == 0 || s.halted() {
+	runnable := su.runnable
+	if su.reported == 0 || s.halted() {
 		return
 	}
 	path := su.titlePath()
@@ -165,7 +168,7 @@ func (s *scheduler) runSuite(su *Suite) {
 			if s.halted() {
 				break
 			}
-			if !s.sel.selected(t) {
+			if !t.selected {
 				continue
 			}
 			if skipAll || t.skipped() {
@@ -201,7 +204,7 @@ func (s *scheduler) runSuite(su *Suite) {
 func (s *scheduler) reportPending(suites []*Suite) {
 	for _, c := range suites {
 		for _, t := range c.Tests {
-			if s.sel.selected(t) {
+			if t.selected {
 				s.report(&Result{Title: t.Title, FullTitle: t.FullTitle(), Suites: c.titlePath(), State: Pending})
 			}
 		}

@@ -21,6 +21,10 @@ type Suite struct {
 	timeout    time.Duration // <0: inherit
 	retries    int           // <0: inherit
 	ctx        *goja.Object  // `this` of its hooks and tests; prototype = parent's ctx
+
+	// Set once by selection.resolve after every file has loaded: tests of
+	// the tree below that are reported (run or pending), and that will run.
+	reported, runnable int
 }
 
 // Test is one it() / specify().
@@ -32,6 +36,7 @@ type Test struct {
 	only, skip bool
 	timeout    time.Duration // <0: inherit
 	retries    int           // <0: inherit
+	selected   bool          // reported at all; set by selection.resolve
 }
 
 // Hook is a before/after/beforeEach/afterEach callback.
