@@ -304,22 +304,17 @@ func (t *Task) finish(r transferResult) {
 		t.response = r.response
 	}
 	t.mu.Unlock()
-	if t.bgJournaled {
-		if r.err != nil && r.err.Code == CodeCancelled && t.session.engine.closing.Load() {
-			t.detachBackground(r) // the process ends; the next one continues the task
-			return
-		}
-		if r.err == nil {
-			r.download, r.err = t.finishBackground(r)
-		} else {
-			removeQuietly(r.download)
-			r.download = ""
-			t.finishBackground(r)
-		}
+	if t.bgJournaled && r.err != nil && r.err.Code == CodeCancelled && t.session.engine.closing.Load() {
+		t.detachBackground(r) // the process ends; the next one continues the task
+		return
 	}
 	if r.err != nil {
 		removeQuietly(r.download)
 		r.download = ""
+	}
+	if t.bgJournaled {
+		// A file it could not keep becomes a failure the delegate sees too.
+		r.download, r.err = t.finishBackground(r)
 	}
 	data := t.settleResumeData(r, cb != nil, started)
 	var before func()
