@@ -201,13 +201,11 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 		}
 	case KindBackground:
 		s.jar, s.creds = e.cookies, e.creds // and no cache, as on Apple platforms
-	default:
-		s.jar, s.cache, s.creds = e.cookies, e.cache, e.creds
-	}
-	if cfg.Kind == KindBackground {
 		if err := e.attachBackground(s); err != nil {
 			return nil, err
 		}
+	default:
+		s.jar, s.cache, s.creds = e.cookies, e.cache, e.creds
 	}
 	if e.transport != nil {
 		s.transport = e.transport
