@@ -86,7 +86,7 @@ func (m *module) wrapConfiguration(typ int, cfg engine.Configuration) *configura
 	vm := m.vm
 	c := &configuration{m: m, typ: typ, cfg: cfg}
 	c.p = proxy.New(vm, m.rt.Loop(), apiConfiguration)
-	attach(vm, c.p.Object(), c)
+	c.p.SetNative(c)
 	c.p.CreationOnly("identifier", func() goja.Value {
 		if c.cfg.Identifier == "" {
 			return goja.Undefined()

@@ -45,7 +45,7 @@ func newSession(m *module, e *engine.Engine, typ int, cfg engine.Configuration) 
 	}
 	s.p = proxy.New(vm, m.rt.Loop(), apiSession)
 	s.p.SetParent(m.proxy)
-	attach(vm, s.p.Object(), s)
+	s.p.SetNative(s)
 
 	s.p.CreationOnly("configuration", func() goja.Value {
 		if s.cfgObj == nil {
