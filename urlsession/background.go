@@ -60,7 +60,6 @@ type bgSession struct {
 
 	recovered []*Task            // tasks handed over by the journal, id order
 	replay    map[uint64][]event // their undelivered events, queued by DeliverRecovered
-	records   map[uint64]journal.TaskRecord
 }
 
 // downloadPayload is the journaled downloadcompleted event.
@@ -187,7 +186,7 @@ func (e *Engine) attachBackground(s *Session) error {
 		return err
 	}
 	bg := &bgSession{id: s.cfg.Identifier, j: j, dir: e.backgroundDir(s.cfg.Identifier),
-		replay: map[uint64][]event{}, records: map[uint64]journal.TaskRecord{}}
+		replay: map[uint64][]event{}}
 	if err := os.MkdirAll(bg.dir, 0o700); err != nil {
 		return fmt.Errorf("urlsession: creating %s: %w", bg.dir, err)
 	}
@@ -208,6 +207,7 @@ func (e *Engine) attachBackground(s *Session) error {
 	s.nextID = base - 1 // the first task gets base itself
 	s.bg = bg
 	known := map[string]bool{}
+	owned := map[uint64]journal.TaskRecord{} // the records this session takes over
 	for _, r := range recs {
 		known[filepath.Base(partPath(bg.dir, r.TaskID))] = true
 		known[filepath.Base(downloadPath(bg.dir, r.TaskID))] = true
@@ -217,7 +217,7 @@ func (e *Engine) attachBackground(s *Session) error {
 		if !e.own(bg.id, r.TaskID) {
 			continue // an earlier session of this engine with the same identifier has it
 		}
-		bg.records[r.TaskID] = r
+		owned[r.TaskID] = r
 		if r.State == journal.StateRunning {
 			bg.recovered = append(bg.recovered, s.restoredTask(r))
 		}
@@ -227,7 +227,7 @@ func (e *Engine) attachBackground(s *Session) error {
 		byTask[ev.TaskID] = append(byTask[ev.TaskID], ev)
 	}
 	for id, evs := range byTask {
-		r, ok := bg.records[id]
+		r, ok := owned[id]
 		if !ok {
 			continue
 		}
@@ -432,21 +432,17 @@ func (s *Session) prepareBackgroundDownload(t *Task, d *downloadState) {
 	if r == nil {
 		return
 	}
-	validator := r.ETag
-	if validator == "" {
-		validator = r.LastModified
-	}
+	info := &resumeInfo{URL: t.req.URL, Method: http.MethodGet, Header: t.req.Header,
+		BytesReceived: r.BytesReceived, ExpectedLength: r.ExpectedLength, ETag: r.ETag, LastModified: r.LastModified}
 	st, err := os.Stat(r.PartialPath)
-	if r.BytesReceived <= 0 || validator == "" || err != nil || !st.Mode().IsRegular() || st.Size() < r.BytesReceived ||
+	if r.BytesReceived <= 0 || info.validator() == "" || err != nil || !st.Mode().IsRegular() || st.Size() < r.BytesReceived ||
 		r.PartialPath != d.create {
 		if t.received.Load() != 0 {
 			t.restartReceive()
 		}
 		return
 	}
-	d.path, d.rangeFrom = r.PartialPath, r.BytesReceived
-	d.info = &resumeInfo{URL: t.req.URL, Method: http.MethodGet, Header: t.req.Header,
-		BytesReceived: r.BytesReceived, ExpectedLength: r.ExpectedLength, ETag: r.ETag, LastModified: r.LastModified}
+	d.path, d.rangeFrom, d.info = r.PartialPath, r.BytesReceived, info
 }
 
 // finishBackground journals a journaled task's outcome before its events are queued.
@@ -516,8 +512,7 @@ func (t *Task) detachBackground(r transferResult) {
 			serr := f.Sync()
 			f.Close()
 			if serr == nil {
-				_ = s.bg.j.UpdateProgress(s.bg.id, t.id, journal.Progress{BytesReceived: p.info.BytesReceived,
-					ExpectedLength: p.info.ExpectedLength, ETag: p.info.ETag, LastModified: p.info.LastModified})
+				_ = s.bg.j.UpdateProgress(s.bg.id, t.id, p.info.progress())
 			}
 		}
 	}

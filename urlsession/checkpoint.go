@@ -63,8 +63,7 @@ func (c *checkpointer) save(f *os.File, info *resumeInfo) {
 	if err := f.Sync(); err != nil {
 		return
 	}
-	p := journal.Progress{BytesReceived: info.BytesReceived, ExpectedLength: info.ExpectedLength,
-		ETag: info.ETag, LastModified: info.LastModified}
+	p := info.progress()
 	c.mu.Lock()
 	c.pending = &p
 	start := !c.running
@@ -75,6 +74,12 @@ func (c *checkpointer) save(f *os.File, info *resumeInfo) {
 		e.bgWG.Add(1)
 		go c.write()
 	}
+}
+
+// progress is what the journal keeps of a partial file to continue it.
+func (ri *resumeInfo) progress() journal.Progress {
+	return journal.Progress{BytesReceived: ri.BytesReceived, ExpectedLength: ri.ExpectedLength,
+		ETag: ri.ETag, LastModified: ri.LastModified}
 }
 
 func (c *checkpointer) write() {
