@@ -138,29 +138,36 @@ func (c *collector) suiteFunc(name string, only, skip bool) func(goja.FunctionCa
 		parent := c.cur
 		c.cur = s
 		defer func() { c.cur = parent }()
+		// `this` in the body is also what describe() returns: one object.
+		this := c.settings(s.Title, &s.timeout, &s.retries, func() time.Duration {
+			return effectiveTimeout(s.timeout, s.Parent, c.ctx.defaultTimeout)
+		})
 		callable, _ := goja.AssertFunction(fn)
-		if _, err := callable(c.suiteDefinitionThis(s)); err != nil {
+		if _, err := callable(this); err != nil {
 			panic(err) // rethrow: a broken describe body fails the file load
 		}
-		return c.suiteDefinitionThis(s)
+		return this
 	}
 }
 
-// suiteDefinitionThis is `this` inside a describe body: it can set the
-// suite's timeout and retries for everything inside.
-func (c *collector) suiteDefinitionThis(s *Suite) *goja.Object {
+// settings is the chainable object of a suite (`this` in its describe body)
+// or of a test (what it() returns, for it('x', fn).timeout(500)):
+// timeout(ms) and retries(n) set *timeout and *retries for everything it
+// covers, slow() is accepted and ignored. With current set, timeout() without
+// an argument answers the timeout in force.
+func (c *collector) settings(title string, timeout *time.Duration, retries *int, current func() time.Duration) *goja.Object {
 	vm := c.vm
 	o := vm.NewObject()
-	_ = o.Set("title", s.Title)
+	_ = o.Set("title", title)
 	_ = o.Set("timeout", func(call goja.FunctionCall) goja.Value {
-		if len(call.Arguments) == 0 {
-			return vm.ToValue(effectiveTimeout(s.timeout, s.Parent, c.ctx.defaultTimeout).Milliseconds())
+		if current != nil && len(call.Arguments) == 0 {
+			return vm.ToValue(current().Milliseconds())
 		}
-		s.timeout = c.durationArg("timeout", call.Argument(0))
+		*timeout = c.durationArg("timeout", call.Argument(0))
 		return o
 	})
 	_ = o.Set("retries", func(call goja.FunctionCall) goja.Value {
-		s.retries = int(c.intArg("retries", call.Argument(0)))
+		*retries = int(c.intArg("retries", call.Argument(0)))
 		return o
 	})
 	_ = o.Set("slow", func(goja.FunctionCall) goja.Value { return o })
@@ -173,20 +180,7 @@ func (c *collector) testFunc(name string, only, skip bool) func(goja.FunctionCal
 		title := c.titleArg(name, call)
 		t := &Test{Title: title, Parent: c.cur, fn: c.fnArg(name, call.Argument(1)), only: only, skip: skip, timeout: -1, retries: -1}
 		c.cur.Tests = append(c.cur.Tests, t)
-		// it() returns an object for chaining: it('x', fn).timeout(500).
-		vm := c.vm
-		o := vm.NewObject()
-		_ = o.Set("title", title)
-		_ = o.Set("timeout", func(call goja.FunctionCall) goja.Value {
-			t.timeout = c.durationArg("timeout", call.Argument(0))
-			return o
-		})
-		_ = o.Set("retries", func(call goja.FunctionCall) goja.Value {
-			t.retries = int(c.intArg("retries", call.Argument(0)))
-			return o
-		})
-		_ = o.Set("slow", func(goja.FunctionCall) goja.Value { return o })
-		return o
+		return c.settings(title, &t.timeout, &t.retries, nil)
 	}
 }
 
