@@ -3,7 +3,6 @@ package urlsession
 import (
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -27,18 +26,13 @@ func init() {
 	runtime.RegisterAfterMain("com.appcelerator.urlSession background", announceBackground)
 }
 
-// modules maps each runtime to its module instance: the after-main hook and require()
-// must share one (one engine, one table of live sessions per runtime).
-var modules sync.Map // *runtime.Runtime -> *module
+type moduleKey struct{}
 
+// moduleFor returns the runtime's module instance: the after-main hook and require() must
+// share one (one engine, one table of live sessions per runtime). Both run on the loop, whose
+// Local store lives exactly as long as the runtime.
 func moduleFor(rt *runtime.Runtime) *module {
-	if m, ok := modules.Load(rt); ok {
-		return m.(*module)
-	}
-	m := newModule(rt)
-	modules.Store(rt, m)
-	rt.OnClose(func() { modules.Delete(rt) })
-	return m
+	return rt.Loop().Local(moduleKey{}, func() any { return newModule(rt) }).(*module)
 }
 
 // announceBackground is the after-main hook. Without a journal in the data directory no
