@@ -16,27 +16,28 @@ import (
 // JUnit XML, the schema CI systems (Jenkins, GitLab, GitHub annotations)
 // read: one <testsuite> per test file, one <testcase> per result.
 type junitTestsuites struct {
-	XMLName  xml.Name          `xml:"testsuites"`
-	Name     string            `xml:"name,attr"`
-	Tests    int               `xml:"tests,attr"`
-	Failures int               `xml:"failures,attr"`
-	Errors   int               `xml:"errors,attr"`
-	Skipped  int               `xml:"skipped,attr"`
-	Time     string            `xml:"time,attr"`
-	Suites   []*junitTestsuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitCounts
+	Suites []*junitTestsuite `xml:"testsuite"`
 }
 
 type junitTestsuite struct {
-	Name      string           `xml:"name,attr"`
-	Tests     int              `xml:"tests,attr"`
-	Failures  int              `xml:"failures,attr"`
-	Errors    int              `xml:"errors,attr"`
-	Skipped   int              `xml:"skipped,attr"`
-	Time      string           `xml:"time,attr"`
+	junitCounts
 	Timestamp string           `xml:"timestamp,attr"`
 	File      string           `xml:"file,attr,omitempty"`
 	Cases     []*junitTestcase `xml:"testcase"`
 	dur       time.Duration
+}
+
+// junitCounts are the attributes <testsuites> and <testsuite> share
+// (encoding/xml writes an embedded struct's fields as the outer element's).
+type junitCounts struct {
+	Name     string `xml:"name,attr"`
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
 }
 
 type junitTestcase struct {
@@ -89,7 +90,7 @@ func (r *junitReporter) SuiteEnd([]string)   {}
 func (r *junitReporter) Result(res *Result) {
 	ts := r.byFile[res.File]
 	if ts == nil {
-		ts = &junitTestsuite{Name: res.File, File: res.File, Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05")}
+		ts = &junitTestsuite{junitCounts: junitCounts{Name: res.File}, File: res.File, Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05")}
 		r.byFile[res.File] = ts
 		r.suites = append(r.suites, ts)
 	}
@@ -118,7 +119,7 @@ func (r *junitReporter) Result(res *Result) {
 }
 
 func (r *junitReporter) End(s Stats) error {
-	doc := junitTestsuites{Name: "tirun test", Time: seconds(s.Duration), Suites: r.suites}
+	doc := junitTestsuites{junitCounts: junitCounts{Name: "tirun test", Time: seconds(s.Duration)}, Suites: r.suites}
 	for _, ts := range r.suites {
 		ts.Time = seconds(ts.dur)
 		doc.Tests += ts.Tests
