@@ -20,6 +20,12 @@ type timer struct {
 	cleared  bool
 }
 
+// call runs the timer's callback as a loop job.
+func (t *timer) call(*goja.Runtime) error {
+	_, err := t.fn(goja.Undefined(), t.args...)
+	return err
+}
+
 // timerHeap orders timers by due time, then creation order (Node's ordering).
 type timerHeap []*timer
 
@@ -113,10 +119,7 @@ func (l *Loop) runDueTimers() error {
 		if t.interval == 0 {
 			delete(s.byID, t.id)
 		}
-		err := l.runJob(func(vm *goja.Runtime) error {
-			_, err := t.fn(goja.Undefined(), t.args...)
-			return err
-		})
+		err := l.runJob(t.call)
 		if err != nil {
 			return err
 		}
@@ -141,10 +144,7 @@ func (l *Loop) runImmediates() error {
 			continue
 		}
 		delete(s.byID, t.id)
-		err := l.runJob(func(vm *goja.Runtime) error {
-			_, err := t.fn(goja.Undefined(), t.args...)
-			return err
-		})
+		err := l.runJob(t.call)
 		if err != nil {
 			return err
 		}
