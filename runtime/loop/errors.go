@@ -70,7 +70,7 @@ func asLoopError(err error) error {
 
 // fromPanic converts a recovered panic value. goja values thrown as Go panics (e.g. a
 // ThrowTypeError outside any JS call) are still JS exceptions; anything else is a Go bug.
-func fromPanic(vm *goja.Runtime, r any) error {
+func fromPanic(r any) error {
 	switch v := r.(type) {
 	case *goja.Exception:
 		return fromException(v)

@@ -332,7 +332,7 @@ func (l *Loop) runPosted() error {
 func (l *Loop) runJob(job Job) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fromPanic(l.vm, r)
+			err = fromPanic(r)
 			return
 		}
 		err = l.offerUncaught(err)
