@@ -27,8 +27,7 @@ const maxSeconds = 1e9
 type configuration struct {
 	m   *module
 	p   *proxy.Proxy
-	typ int
-	cfg engine.Configuration
+	cfg engine.Configuration // its Kind is the configuration's type
 }
 
 // configProp is one settable property, accepted both in the creation dictionary and by
@@ -53,7 +52,7 @@ func (m *module) newConfiguration(fn string, opts *goja.Object) *configuration {
 	typ := typeBackground
 	if v := get(opts, "type"); !absent(v) {
 		n, ok := integer(v)
-		if !ok || n < typeDefault || n > typeBackground {
+		if !ok || n < int64(typeDefault) || n > int64(typeBackground) {
 			proxy.ThrowTypeError(vm, "%s: 'type' must be one of the SESSION_CONFIGURATION_TYPE_* constants", fn)
 		}
 		typ = int(n)
@@ -71,7 +70,7 @@ func (m *module) newConfiguration(fn string, opts *goja.Object) *configuration {
 		cfg = engine.DefaultConfiguration()
 	}
 	cfg.Identifier = id
-	c := m.wrapConfiguration(typ, cfg)
+	c := m.wrapConfiguration(cfg)
 	// Creation keys are applied in a fixed order with the same validation as assignment.
 	for _, pr := range configProps {
 		if v := opts.Get(pr.name); v != nil && !goja.IsUndefined(v) {
@@ -82,9 +81,9 @@ func (m *module) newConfiguration(fn string, opts *goja.Object) *configuration {
 }
 
 // wrapConfiguration makes the SessionConfiguration proxy around cfg.
-func (m *module) wrapConfiguration(typ int, cfg engine.Configuration) *configuration {
+func (m *module) wrapConfiguration(cfg engine.Configuration) *configuration {
 	vm := m.vm
-	c := &configuration{m: m, typ: typ, cfg: cfg}
+	c := &configuration{m: m, cfg: cfg}
 	c.p = proxy.New(vm, m.rt.Loop(), apiConfiguration)
 	c.p.SetNative(c)
 	c.p.CreationOnly("identifier", func() goja.Value {
@@ -93,7 +92,7 @@ func (m *module) wrapConfiguration(typ int, cfg engine.Configuration) *configura
 		}
 		return vm.ToValue(c.cfg.Identifier)
 	})
-	c.p.CreationOnly("type", func() goja.Value { return vm.ToValue(c.typ) })
+	c.p.CreationOnly("type", func() goja.Value { return vm.ToValue(int(c.cfg.Kind)) })
 	for _, pr := range configProps {
 		pr := pr
 		c.p.Accessor(pr.name, func() goja.Value { return pr.get(c) }, func(v goja.Value) { pr.set(c, v) })

@@ -24,11 +24,12 @@ const (
 	apiConfiguration = "Modules.URLSession.SessionConfiguration"
 )
 
-// Configuration types exposed as SESSION_CONFIGURATION_TYPE_*.
+// Configuration types exposed as SESSION_CONFIGURATION_TYPE_*: the engine numbers its kinds
+// as Titanium numbers the types (0, 1, 2), so a configuration's type is its engine Kind.
 const (
-	typeDefault    = 0
-	typeEphemeral  = 1
-	typeBackground = 2
+	typeDefault    = int(engine.KindDefault)
+	typeEphemeral  = int(engine.KindEphemeral)
+	typeBackground = int(engine.KindBackground)
 )
 
 func init() {
@@ -165,7 +166,7 @@ func (m *module) createSession(fn string, arg goja.Value) goja.Value {
 	if err != nil {
 		proxy.ThrowError(m.vm, "%s: the transfer engine could not start: %v", fn, err)
 	}
-	s, err := newSession(m, e, cfg.typ, snapshot)
+	s, err := newSession(m, e, snapshot)
 	if err != nil {
 		proxy.ThrowError(m.vm, "%s: %v", fn, err)
 	}

@@ -15,7 +15,6 @@ type session struct {
 	m   *module
 	p   *proxy.Proxy
 	es  *engine.Session
-	typ int
 	cfg engine.Configuration // the copy the session was made with
 
 	// Loop goroutine only.
@@ -32,9 +31,9 @@ type session struct {
 	eventsPending bool // sessioneventscompleted is still to be fired
 }
 
-func newSession(m *module, e *engine.Engine, typ int, cfg engine.Configuration) (*session, error) {
+func newSession(m *module, e *engine.Engine, cfg engine.Configuration) (*session, error) {
 	vm := m.vm
-	s := &session{m: m, typ: typ, cfg: cfg, tasks: make(map[uint64]*taskState)}
+	s := &session{m: m, cfg: cfg, tasks: make(map[uint64]*taskState)}
 	es, err := e.NewSession(cfg, &delegate{s: s})
 	if err != nil {
 		return nil, err
@@ -50,7 +49,7 @@ func newSession(m *module, e *engine.Engine, typ int, cfg engine.Configuration) 
 	s.p.CreationOnly("configuration", func() goja.Value {
 		if s.cfgObj == nil {
 			// A copy of the copy: editing it changes neither the session nor this snapshot.
-			s.cfgObj = m.wrapConfiguration(s.typ, cloneConfiguration(s.cfg)).p.Object()
+			s.cfgObj = m.wrapConfiguration(cloneConfiguration(s.cfg)).p.Object()
 		}
 		return s.cfgObj
 	})
