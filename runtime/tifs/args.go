@@ -6,17 +6,6 @@ import (
 	"github.com/tirun/tirun/runtime/proxy"
 )
 
-// describe names a value's type for error messages; this package's own host objects first.
-func describe(v goja.Value) string {
-	switch native(v).(type) {
-	case *blob:
-		return "Ti.Blob"
-	case *file:
-		return "Ti.Filesystem.File"
-	}
-	return proxy.TypeName(v)
-}
-
 func absent(v goja.Value) bool { return v == nil || goja.IsUndefined(v) || goja.IsNull(v) }
 
 // optionalBool reads an optional boolean argument (undefined or null = def).
@@ -29,7 +18,7 @@ func (fs *FS) optionalBool(v goja.Value, def bool, fn, arg string) bool {
 			return b
 		}
 	}
-	proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must be a boolean, got %s", fn, arg, describe(v))
+	proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must be a boolean, got %s", fn, arg, proxy.TypeName(v))
 	return false
 }
 
@@ -40,7 +29,7 @@ func (fs *FS) pathArg(v goja.Value, base, fn, arg string) string {
 		return f.path
 	}
 	if !goja.IsString(v) {
-		proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must be a path string or a Ti.Filesystem.File, got %s", fn, arg, describe(v))
+		proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must be a path string or a Ti.Filesystem.File, got %s", fn, arg, proxy.TypeName(v))
 	}
 	if v.String() == "" {
 		proxy.ThrowTypeError(fs.vm, "%s: argument '%s' must not be empty", fn, arg)
@@ -63,6 +52,6 @@ func (fs *FS) contentArg(v goja.Value, fn string) content {
 	if goja.IsString(v) {
 		return content{data: []byte(v.String())}
 	}
-	proxy.ThrowTypeError(fs.vm, "%s: argument 'data' must be a string, Ti.Blob or Ti.Filesystem.File, got %s", fn, describe(v))
+	proxy.ThrowTypeError(fs.vm, "%s: argument 'data' must be a string, Ti.Blob or Ti.Filesystem.File, got %s", fn, proxy.TypeName(v))
 	return content{}
 }

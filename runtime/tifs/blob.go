@@ -133,7 +133,7 @@ func (fs *FS) blobAppend(b *blob, v goja.Value) {
 	const fn = "Ti.Blob.append"
 	other, ok := native(v).(*blob)
 	if !ok {
-		proxy.ThrowTypeError(fs.vm, "%s: argument 'blob' must be a Ti.Blob, got %s", fn, describe(v))
+		proxy.ThrowTypeError(fs.vm, "%s: argument 'blob' must be a Ti.Blob, got %s", fn, proxy.TypeName(v))
 	}
 	head, err := b.bytes()
 	if err != nil {

@@ -161,7 +161,7 @@ func (fs *FS) bindFileChanges(f *file) {
 	p.Method("rename", func(call goja.FunctionCall) goja.Value {
 		v := call.Argument(0)
 		if !goja.IsString(v) {
-			proxy.ThrowTypeError(vm, "%s.rename: argument 'newName' must be a string, got %s", fileAPI, describe(v))
+			proxy.ThrowTypeError(vm, "%s.rename: argument 'newName' must be a string, got %s", fileAPI, proxy.TypeName(v))
 		}
 		_, err := renameInPlace(f.path, v.String())
 		return result(err)

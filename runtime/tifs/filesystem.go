@@ -70,7 +70,7 @@ func (fs *FS) joinArgs(args []goja.Value, fn string) string {
 			parts[i] = f.path
 			continue
 		}
-		proxy.ThrowTypeError(fs.vm, "%s: argument %d must be a string or a Ti.Filesystem.File, got %s", fn, i+1, describe(v))
+		proxy.ThrowTypeError(fs.vm, "%s: argument %d must be a string or a Ti.Filesystem.File, got %s", fn, i+1, proxy.TypeName(v))
 	}
 	p, err := joinParts(fs.dirs.Resources, parts)
 	if err != nil {
