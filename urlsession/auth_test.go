@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // digestServer protects everything with RFC 7616 Digest (MD5, qop=auth) for
@@ -77,11 +76,7 @@ func TestDigestChallengeAnsweredAndRemembered(t *testing.T) {
 	// Reset forgets remembered credentials.
 	done := make(chan struct{})
 	s.Reset(func() { close(done) })
-	select {
-	case <-done:
-	case <-time.After(testTimeout):
-		t.Fatal("Reset did not call back")
-	}
+	waitOn(t, done, "Reset did not call back")
 	task, _ = get(s, rec, srv.URL+"/other")
 	if task.Response().StatusCode != 401 {
 		t.Errorf("credential survived Reset: status %d", task.Response().StatusCode)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tirun/tirun/urlsession/journal"
 )
@@ -48,11 +47,7 @@ func TestBackgroundDownloadContinuesInTheNextEngineWithRange(t *testing.T) {
 	e1 := bgEngine(t, dataDir)
 	s1, rec1 := newTestSession(t, e1, cfg)
 	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
-	select {
-	case <-held:
-	case <-time.After(testTimeout):
-		t.Fatal("the download never reached the hold point")
-	}
+	waitOn(t, held, "the download never reached the hold point")
 	waitFor(t, func() bool { return task.CountOfBytesReceived() == 1<<20 })
 	// Close while the body is stalled mid-way: the task must stay for the next engine.
 	if err := e1.Close(); err != nil {
@@ -270,11 +265,7 @@ func TestBackgroundSessionRecreatedInTheSameEngineDoesNotRunTasksTwice(t *testin
 	cfg := BackgroundConfiguration("same")
 	s1, rec1 := newTestSession(t, e, cfg)
 	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
-	select {
-	case <-held:
-	case <-time.After(testTimeout):
-		t.Fatal("the download never reached the hold point")
-	}
+	waitOn(t, held, "the download never reached the hold point")
 	s1.FinishTasksAndInvalidate() // still finishing its task
 	s2, rec2 := newTestSession(t, e, cfg)
 	if r := s2.Recovered(); len(r) != 0 {

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 func TestDataTasksUseTheCacheByKind(t *testing.T) {
@@ -52,11 +51,7 @@ func TestDataTasksUseTheCacheByKind(t *testing.T) {
 	// Reset empties the cache.
 	done := make(chan struct{})
 	def.Reset(func() { close(done) })
-	select {
-	case <-done:
-	case <-time.After(testTimeout):
-		t.Fatal("Reset did not call back")
-	}
+	waitOn(t, done, "Reset did not call back")
 	before = hits.Load()
 	get(def, recD, KindDataTask, "/x")
 	if hits.Load() != before+1 {

@@ -171,10 +171,16 @@ func (r *recorder) wait(t testing.TB, id uint64) *URLError {
 
 func (r *recorder) waitInvalid(t testing.TB) {
 	t.Helper()
+	waitOn(t, r.invalidCh, "session did not become invalid")
+}
+
+// waitOn fails the test with msg unless ch is signalled within testTimeout.
+func waitOn(t testing.TB, ch <-chan struct{}, msg string) {
+	t.Helper()
 	select {
-	case <-r.invalidCh:
+	case <-ch:
 	case <-time.After(testTimeout):
-		t.Fatal("session did not become invalid")
+		t.Fatal(msg)
 	}
 }
 

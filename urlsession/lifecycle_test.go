@@ -145,11 +145,7 @@ func TestInvalidateAndCancelDuringTransfersLeavesNothing(t *testing.T) {
 			kind := KindDownloadTask
 			start(t, s, kind, Request{URL: srv.URL})
 		}
-		select {
-		case <-allRunning:
-		case <-time.After(testTimeout):
-			t.Fatal("transfers did not all start")
-		}
+		waitOn(t, allRunning, "transfers did not all start")
 		s.InvalidateAndCancel()
 		if _, err := s.DataTask(Request{URL: srv.URL}); !errors.Is(err, ErrSessionInvalidated) {
 			t.Fatalf("task created after invalidation: %v", err)

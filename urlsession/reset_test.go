@@ -65,11 +65,7 @@ func TestResetDuringTransfer(t *testing.T) {
 	}
 
 	task := start(t, s, KindDownloadTask, Request{URL: dl.URL + "/file"})
-	select {
-	case <-held:
-	case <-time.After(testTimeout):
-		t.Fatal("download did not start")
-	}
+	waitOn(t, held, "download did not start")
 	var calls atomic.Int32
 	resetDone := make(chan struct{})
 	s.Reset(func() {
@@ -77,11 +73,7 @@ func TestResetDuringTransfer(t *testing.T) {
 			close(resetDone)
 		}
 	})
-	select {
-	case <-resetDone:
-	case <-time.After(testTimeout):
-		t.Fatal("Reset never called back")
-	}
+	waitOn(t, resetDone, "Reset never called back")
 	if fileHas(cookieFileName, "resetme") || fileHas(credentialsFileName, "resetuser") || cacheEntries() != 0 {
 		t.Fatalf("stores survive Reset (cookie %v, credential %v, cache entries %d)",
 			fileHas(cookieFileName, "resetme"), fileHas(credentialsFileName, "resetuser"), cacheEntries())

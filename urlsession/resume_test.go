@@ -162,11 +162,7 @@ func TestCancelByProducingResumeData(t *testing.T) {
 	e := newTestEngine(t)
 	s, rec := newTestSession(t, e, DefaultConfiguration())
 	task := start(t, s, KindDownloadTask, Request{URL: srv.URL + "/file"})
-	select {
-	case <-held:
-	case <-time.After(testTimeout):
-		t.Fatal("the server never sent half the body")
-	}
+	waitOn(t, held, "the server never sent half the body")
 	waitFor(t, func() bool { return task.CountOfBytesReceived() == size/2 })
 
 	got := make(chan []byte, 2)

@@ -104,20 +104,12 @@ func TestCookiesStoredSentAndReset(t *testing.T) {
 	// Reset empties the storage and calls back once, asynchronously.
 	calls := make(chan struct{}, 2)
 	s.Reset(func() { calls <- struct{}{} })
-	select {
-	case <-calls:
-	case <-time.After(testTimeout):
-		t.Fatal("Reset never called back")
-	}
+	waitOn(t, calls, "Reset never called back")
 	if got := get(s, rec, "/echo"); got != "" {
 		t.Errorf("cookie survived Reset: %q", got)
 	}
 	s.Flush(func() { calls <- struct{}{} })
-	select {
-	case <-calls:
-	case <-time.After(testTimeout):
-		t.Fatal("Flush never called back")
-	}
+	waitOn(t, calls, "Flush never called back")
 	time.Sleep(20 * time.Millisecond)
 	if len(calls) != 0 {
 		t.Error("a callback ran twice")
@@ -127,11 +119,7 @@ func TestCookiesStoredSentAndReset(t *testing.T) {
 	rec.waitInvalid(t)
 	<-s.Done()
 	s.Flush(func() { calls <- struct{}{} })
-	select {
-	case <-calls:
-	case <-time.After(testTimeout):
-		t.Fatal("Flush after invalidation never called back")
-	}
+	waitOn(t, calls, "Flush after invalidation never called back")
 	s.Reset(nil) // nil callback is fine
 }
 

@@ -149,11 +149,7 @@ func TestSuspendPausesTransferAndTimeout(t *testing.T) {
 		once.Do(func() { task.Suspend(); close(suspended) })
 	}
 	task := start(t, s, KindDownloadTask, Request{URL: srv.URL + "/t?n=10&gap=10ms"})
-	select {
-	case <-suspended:
-	case <-time.After(testTimeout):
-		t.Fatal("no progress")
-	}
+	waitOn(t, suspended, "no progress")
 	if task.State() != StateSuspended {
 		t.Fatalf("state %v", task.State())
 	}
