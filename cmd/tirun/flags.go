@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,4 +56,16 @@ func newFlagSet(c *command, stderr io.Writer) *flag.FlagSet {
 		}
 	}
 	return fs
+}
+
+// parseFlags parses args; when the command should stop there it returns false and the exit
+// code: 0 after -h (the usage was printed), 2 after a bad flag (flag printed why).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return exitOK, true
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -65,11 +64,8 @@ func runScript(ctx context.Context, cio *cliIO, args []string) int {
 	serve := fs.Bool("serve", false, "start the built-in loopback test server first; its base URL is in process.env.TIRUN_FIXTURE_URL")
 	leaveBackground := fs.Bool("leave-background", false, "end when the script is done even if background-session downloads are still running; the next run on the same data directory continues them (default: wait for them)")
 	uf := addUIFlags(fs) // --quiet, --trace, --har (run_ui.go)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(cio.Stderr, "tirun run: missing FILE.js (see 'tirun help run')")

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/pem"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -44,11 +42,8 @@ func runServe(ctx context.Context, cio *cliIO, args []string) int {
 	useTLS := fs.Bool("tls", false, "serve HTTPS (HTTP/2 and HTTP/1.1) with a fresh self-signed certificate")
 	certOut := fs.String("cert-out", "", "with --tls: write the certificate (PEM) to FILE so clients can trust it")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (the fixture is for tests: think twice)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(cio.Stderr, "tirun serve: unexpected argument %q (see 'tirun help serve')\n", fs.Arg(0))

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,11 +46,8 @@ func runTests(ctx context.Context, cio *cliIO, args []string) int {
 	timeoutMS := fs.Int("timeout", int(testrunner.DefaultTimeout/time.Millisecond), "per test and hook timeout in milliseconds (0 disables)")
 	serve := fs.Bool("serve", false, "start the built-in loopback test server; its base URL is in process.env.TIRUN_FIXTURE_URL")
 	color := fs.String("color", "auto", "colour the spec reporter: auto (on a terminal), always or never")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(cio.Stderr, "tirun test: "+format+" (see 'tirun help test')\n", a...)
