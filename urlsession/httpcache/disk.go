@@ -15,8 +15,8 @@ import (
 )
 
 // On disk an entry is "<id>.meta" (JSON, written atomically) and
-// "<id>.body". The meta file is the commit point: it is written only after
-// the body is in place, and load drops a meta whose body is missing or has
+// "<id>.body". The meta file is the commit point: it is renamed into place
+// only after the body, and load drops a meta whose body is missing or has
 // the wrong size, so a crash can lose an entry but never serve a torn one.
 
 func (c *Cache) metaPath(id string) string { return filepath.Join(c.opts.Dir, id+".meta") }
@@ -29,6 +29,50 @@ func (c *Cache) writeMeta(e *entry) error {
 	}
 	if err := datadir.WriteFile(c.metaPath(e.ID), b, 0o600); err != nil {
 		return fmt.Errorf("httpcache: %w", err)
+	}
+	return nil
+}
+
+// stageMeta writes e's meta to a temp file under Dir/tmp and fsyncs it;
+// placeLocked then renames it into place. The fsyncs are the slow part of
+// storing an entry, so they happen before the commit takes the cache lock
+// rather than holding up every lookup. (datadir.WriteFile would rename at
+// once; here the rename must wait for the lock and the Reset check.)
+func (c *Cache) stageMeta(e *entry) (string, error) {
+	b, err := json.Marshal(&e.meta)
+	if err != nil {
+		return "", fmt.Errorf("httpcache: encode entry: %w", err)
+	}
+	f, err := os.CreateTemp(c.tmpDir, "meta-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// placeLocked renames a committed entry's staged body and meta into place,
+// body first: the meta is the commit point. On failure neither is left.
+func (c *Cache) placeLocked(id, tmpBody, tmpMeta string) error {
+	if err := os.Rename(tmpBody, c.bodyPath(id)); err != nil {
+		os.Remove(tmpBody)
+		os.Remove(tmpMeta)
+		return err
+	}
+	if err := os.Rename(tmpMeta, c.metaPath(id)); err != nil {
+		os.Remove(tmpMeta)
+		os.Remove(c.bodyPath(id))
+		return err
 	}
 	return nil
 }

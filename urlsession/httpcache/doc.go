@@ -41,9 +41,10 @@
 //
 // Storage: with Options.Dir each entry is "<id>.body" plus "<id>.meta"
 // (JSON). The body is teed into a temp file under Dir/tmp while the engine
-// reads the response (never buffered whole), renamed into place when the
-// read reaches EOF (or the full Content-Length), then the meta file is
-// written atomically (datadir.WriteFile): the meta is the commit point and
+// reads the response (never buffered whole). When the read reaches EOF (or
+// the full Content-Length) the meta is written and fsynced next to it, then
+// both are renamed into place, body first, and Dir is fsynced; the fsyncs
+// happen outside the cache's lock. The meta is the commit point and
 // Open drops any meta whose body is missing or of the wrong size, so a
 // crash loses at most an entry and never serves a torn one. A failed or
 // abandoned read discards the temp file. Bodies larger than MaxEntryBytes

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/tirun/tirun/urlsession/datadir"
 )
 
 // storable is RFC 9111 §3 for a private cache, restricted to the status
@@ -132,33 +134,51 @@ func (t *teeBody) abandonLocked() {
 func (t *teeBody) commitLocked() {
 	pb := t.pb
 	t.pb = nil
-	data, tmpPath, err := pb.finish()
+	data, tmpBody, err := pb.finish()
 	if err != nil {
 		return
 	}
 	c := t.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != t.gen || c.closed {
-		if tmpPath != "" {
-			os.Remove(tmpPath)
-		}
-		return
-	}
+	onDisk := c.opts.Dir != ""
 	e := &entry{meta: t.m, body: data}
 	e.BodySize = t.n
 	e.LastUse = c.opts.Now()
-	if c.opts.Dir != "" {
-		if err := os.Rename(tmpPath, c.bodyPath(e.ID)); err != nil {
-			os.Remove(tmpPath)
-			return
-		}
-		if err := c.writeMeta(e); err != nil {
-			os.Remove(c.bodyPath(e.ID))
+	var tmpMeta string
+	if onDisk {
+		if tmpMeta, err = c.stageMeta(e); err != nil {
+			os.Remove(tmpBody)
 			return
 		}
 	}
+	c.mu.Lock()
+	if c.gen != t.gen || c.closed {
+		c.mu.Unlock()
+		if onDisk {
+			os.Remove(tmpBody)
+			os.Remove(tmpMeta)
+		}
+		return
+	}
+	if onDisk && c.placeLocked(e.ID, tmpBody, tmpMeta) != nil {
+		c.mu.Unlock()
+		return
+	}
 	for _, d := range c.insertLocked(e, t.superseded) {
 		c.removeFilesLocked(d)
+	}
+	c.mu.Unlock()
+	if !onDisk {
+		return
+	}
+	// The renames become durable with the directory's fsync, also done
+	// without the cache lock. If it fails the entry is dropped, as it always
+	// was when its meta could not be written durably.
+	if err := datadir.SyncDir(c.opts.Dir); err != nil {
+		c.mu.Lock()
+		if e.elem != nil { // still indexed: not replaced, evicted or reset since
+			c.removeLocked(e)
+			c.removeFilesLocked(e)
+		}
+		c.mu.Unlock()
 	}
 }
