@@ -20,10 +20,10 @@ type taskState struct {
 	// by endBackgroundHandler, not on delivery.
 	handled bool
 
-	// Latest progress not yet delivered to JS, and whether a delivery is queued on the loop.
-	// At most one post per task is ever queued: a slow listener sees fewer, larger steps and
-	// memory stays flat however fast bytes move.
-	posted   bool
+	// Latest progress not yet delivered to JS. A delivery is queued on the loop exactly while
+	// a slot is pending, so at most one post per task is ever queued: a slow listener sees
+	// fewer, larger steps and memory stays flat however fast bytes move. The engine coalesces
+	// for the delegate, which never blocks; this coalesces for the loop.
 	up, down progressSlot
 }
 
@@ -151,11 +151,10 @@ func (s *session) progress(id uint64, upload bool, delta, total, expected int64)
 	if upload {
 		slot = &ts.up
 	}
+	post := !ts.up.pending && !ts.down.pending // otherwise a queued delivery will take this step
 	slot.pending = true
 	slot.delta += delta // steps merged while a post waits still add up to the total
 	slot.total, slot.expected = total, expected
-	post := !ts.posted
-	ts.posted = true
 	s.mu.Unlock()
 	if post {
 		ts.h.Post(func(vm *goja.Runtime) error { return s.deliverProgress(vm, ts) })
@@ -166,7 +165,7 @@ func (s *session) progress(id uint64, upload bool, delta, total, expected int64)
 func (s *session) deliverProgress(vm *goja.Runtime, ts *taskState) error {
 	s.mu.Lock()
 	up, down := ts.up, ts.down
-	ts.up, ts.down, ts.posted = progressSlot{}, progressSlot{}, false
+	ts.up, ts.down = progressSlot{}, progressSlot{}
 	s.mu.Unlock()
 	if up.pending {
 		if err := s.fireProgress(vm, "uploadprogress", ts.id, up, "bytesSent", "totalBytesSent", "totalBytesExpectedToSend"); err != nil {
