@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tirun/tirun/runtime"
+	"github.com/tirun/tirun/termui"
 	"github.com/tirun/tirun/testrunner"
 )
 
@@ -124,8 +125,8 @@ func describePaths(paths []string) string {
 	return strings.Join(paths, ", ")
 }
 
-// colorMode resolves --color; "auto" colours only a terminal, and honours
-// NO_COLOR (https://no-color.org) and TERM=dumb.
+// colorMode resolves --color; "auto" colours only a terminal, and honours NO_COLOR and
+// TERM=dumb, by the same rules `tirun run` uses (termui).
 func colorMode(mode string, w io.Writer) (bool, bool) {
 	switch mode {
 	case "always":
@@ -133,15 +134,7 @@ func colorMode(mode string, w io.Writer) (bool, bool) {
 	case "never":
 		return false, true
 	case "auto":
-		if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-			return false, true
-		}
-		f, ok := w.(*os.File)
-		if !ok {
-			return false, true
-		}
-		st, err := f.Stat()
-		return err == nil && st.Mode()&os.ModeCharDevice != 0, true
+		return termui.ColorAllowed(os.Getenv) && termui.IsTerminal(w), true
 	}
 	return false, false
 }
