@@ -95,22 +95,13 @@ func Open(dir string) (*Store, error) {
 		values = map[string]Entry{}
 	}
 	s.values = values
-	removeStaleTemps(s.path)
+	atomicfile.RemoveStaleTemps(s.path, staleTempAge)
 	return s, nil
 }
 
 // staleTempAge is how old a leftover temp file must be before Open deletes it. A crash during
 // Flush leaves one behind; a younger one may belong to another runtime writing right now.
 const staleTempAge = 10 * time.Minute
-
-func removeStaleTemps(path string) {
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && time.Since(st.ModTime()) > staleTempAge {
-			_ = os.Remove(m)
-		}
-	}
-}
 
 type parseError struct{ err error }
 

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Write builds the new contents of path through fill, which writes into a temporary file in
@@ -31,7 +32,7 @@ func Write(path string, perm fs.FileMode, fill func(f *os.File) error) (err erro
 		}
 		perm = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
 		return err
 	}
@@ -67,6 +68,23 @@ func WriteBytes(path string, perm fs.FileMode, data []byte) error {
 		_, err := f.Write(data)
 		return err
 	})
+}
+
+// tempPrefix starts the name of the temporary file Write creates next to base; a crash
+// between creating and renaming it leaves such a file behind.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// RemoveStaleTemps deletes temporary files an interrupted Write of path left behind, if they
+// were last modified more than age ago: a younger one may belong to a writer still running,
+// in this process or another. Errors are ignored: the leftovers only waste space.
+func RemoveStaleTemps(path string, age time.Duration) {
+	dir, base := filepath.Split(path)
+	matches, _ := filepath.Glob(filepath.Join(dir, tempPrefix(base)+"*"))
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && time.Since(st.ModTime()) > age {
+			_ = os.Remove(m)
+		}
+	}
 }
 
 // syncDir makes the rename itself durable. Errors are ignored: some platforms (Windows) and

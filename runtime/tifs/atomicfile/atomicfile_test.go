@@ -2,9 +2,11 @@ package atomicfile
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestWriteCreatesAndReplaces(t *testing.T) {
@@ -60,6 +62,32 @@ func TestWriteRefusesDirectoryAndMissingParent(t *testing.T) {
 		t.Fatal("writing into a missing directory succeeded")
 	}
 	assertOnlyFiles(t, dir)
+}
+
+// TestRemoveStaleTempsFindsWritesTempFile checks both halves agree on the temp file name: a
+// young temp file of a Write in progress survives, an old one is removed.
+func TestRemoveStaleTempsFindsWritesTempFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.txt")
+	if err := Write(p, 0o600, func(f *os.File) error {
+		RemoveStaleTemps(p, time.Hour)
+		_, err := f.Stat()
+		return err
+	}); err != nil {
+		t.Fatalf("a temp file in use was removed: %v", err)
+	}
+	err := Write(p, 0o600, func(f *os.File) error {
+		old := time.Now().Add(-2 * time.Hour)
+		if err := os.Chtimes(f.Name(), old, old); err != nil {
+			return err
+		}
+		RemoveStaleTemps(p, time.Hour)
+		return nil
+	})
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v: the stale temp file was not removed", err)
+	}
+	assertOnlyFiles(t, dir, "a.txt")
 }
 
 func assertOnlyFiles(t *testing.T, dir string, want ...string) {
