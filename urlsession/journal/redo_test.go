@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // runRedoWriter puts tasks and marks events delivered as fast as it can, so
@@ -270,7 +272,7 @@ func TestConcurrentWritesShareCommits(t *testing.T) {
 	if err := j.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	before := j.commitCount()
+	before := j.commitCount(t)
 	var wg sync.WaitGroup
 	for id := uint64(1); id <= tasks; id++ {
 		wg.Add(1)
@@ -285,7 +287,7 @@ func TestConcurrentWritesShareCommits(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	commits := j.commitCount() - before
+	commits := j.commitCount(t) - before
 	t.Logf("%d concurrent writes in %d commits", tasks*each, commits)
 	if commits >= tasks*each/2 {
 		t.Fatalf("%d writes took %d commits: concurrent writes were not folded", tasks*each, commits)
@@ -376,10 +378,16 @@ func TestCloseCommitsLoggedWrites(t *testing.T) {
 	}
 }
 
-func (j *Journal) commitCount() int {
-	j.c.mu.Lock()
-	defer j.c.mu.Unlock()
-	return j.c.commits
+// commitCount is the number of write transactions committed to the file:
+// bbolt's transaction id, which every committed write transaction (and only
+// those) advances.
+func (j *Journal) commitCount(t *testing.T) int {
+	t.Helper()
+	var id int
+	if err := j.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // One caller writing in a loop (a script creating downloads, the event loop
@@ -400,7 +408,7 @@ func TestLoggedWritesDoNotWaitForCommits(t *testing.T) {
 		}
 		seqs = append(seqs, evs[0].Seq, evs[1].Seq)
 	}
-	before := j.commitCount()
+	before := j.commitCount(t)
 	for _, seq := range seqs { // back to back, as downloadcompleted then sessioncompleted
 		if err := j.MarkDelivered("s", seq); err != nil {
 			t.Fatal(err)
@@ -415,7 +423,7 @@ func TestLoggedWritesDoNotWaitForCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := len(seqs) + n/2
-	commits := j.commitCount() - before
+	commits := j.commitCount(t) - before
 	t.Logf("%d sequential logged writes in %d commits", calls, commits)
 	if commits > calls*3/4 {
 		t.Fatalf("%d sequential logged writes took %d commits: callers waited for commits", calls, commits)
