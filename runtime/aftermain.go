@@ -61,19 +61,6 @@ func callAfterMain(rt *Runtime, h afterMainEntry) (err error) {
 	return h.hook(rt)
 }
 
-// SetLeaveBackgroundTasks changes Options.LeaveBackgroundTasks (tirun run
-// --leave-background): runs may end while background transfers are still going, and
-// the next runtime on the same data directory continues them. Set it before running
-// a script.
-func (rt *Runtime) SetLeaveBackgroundTasks(leave bool) {
-	rt.mu.Lock()
-	rt.leaveBackground = leave
-	rt.mu.Unlock()
-}
-
-// LeaveBackgroundTasks reports SetLeaveBackgroundTasks.
-func (rt *Runtime) LeaveBackgroundTasks() bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.leaveBackground
-}
+// LeaveBackgroundTasks reports Options.LeaveBackgroundTasks: runs may end while background
+// transfers are still going, and the next runtime on the same data directory continues them.
+func (rt *Runtime) LeaveBackgroundTasks() bool { return rt.opts.LeaveBackgroundTasks }

@@ -38,13 +38,12 @@ type Runtime struct {
 	fs              *tifs.FS
 	closers         []io.Closer // native stores closed by Close after the hooks
 
-	mu              sync.Mutex
-	leaveBackground bool // SetLeaveBackgroundTasks
-	bgHook          func(id string)
-	onClose         []func()
-	closed          bool
-	runDone         chan struct{} // non-nil while a script runs; closed when it returns
-	exit            *ExitError    // set by process.exit during the current run (loop goroutine)
+	mu      sync.Mutex
+	bgHook  func(id string)
+	onClose []func()
+	closed  bool
+	runDone chan struct{} // non-nil while a script runs; closed when it returns
+	exit    *ExitError    // set by process.exit during the current run (loop goroutine)
 }
 
 // closeWait bounds how long Close waits for an interrupted script to unwind before it
@@ -68,7 +67,7 @@ func New(opts Options) (*Runtime, error) {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
-	rt := &Runtime{opts: opts, logger: opts.Logger, leaveBackground: opts.LeaveBackgroundTasks}
+	rt := &Runtime{opts: opts, logger: opts.Logger}
 	if rt.logger == nil {
 		rt.logger = NewLogger(opts.Stderr, opts.LogLevel)
 	}
