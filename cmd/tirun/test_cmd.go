@@ -97,12 +97,15 @@ func runTests(ctx context.Context, cio *cliIO, args []string) int {
 		}
 		defer stop()
 	}
-	if files, err := testrunner.Discover(opts.Paths); err != nil {
+	files, err := testrunner.Discover(opts.Paths)
+	if err != nil {
 		return usage("%v", err)
-	} else if len(files) == 0 {
+	}
+	if len(files) == 0 {
 		fmt.Fprintf(cio.Stderr, "tirun test: no test files found in %s (looking for *.test.js and *.spec.js)\n", describePaths(opts.Paths))
 		return exitFailure
 	}
+	opts.Paths = files // Run takes files as given, so the directories are not walked twice
 	stats, err := testrunner.Run(ctx, opts)
 	if ctx.Err() != nil {
 		fmt.Fprintln(cio.Stderr, "tirun test: interrupted")
