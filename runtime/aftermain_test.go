@@ -1,10 +1,8 @@
 package runtime
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dop251/goja"
 )
@@ -25,8 +23,7 @@ func init() {
 
 func TestAfterMainHookRunsAfterTopLevelCodeBeforeCallbacks(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID, LeaveBackgroundTasks: true})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	err := rt.RunString(ctx, "main.js", `
 		var order = [];
 		setTimeout(function () { order.push('timeout'); }, 0);
@@ -50,8 +47,7 @@ func TestAfterMainHookRunsAfterTopLevelCodeBeforeCallbacks(t *testing.T) {
 
 func TestAfterMainHookListenerThrowingEndsTheRun(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	err := rt.RunString(ctx, "main.js", `
 		Ti.App.iOS.addEventListener('launched', function () { throw new Error('listener broke'); });
 	`)
@@ -63,8 +59,7 @@ func TestAfterMainHookListenerThrowingEndsTheRun(t *testing.T) {
 
 func TestAfterMainHookSkippedWhenTheScriptThrows(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	err := rt.RunString(ctx, "main.js", `
 		Ti.App.iOS.addEventListener('launched', function () { globalThis.ran = true; });
 		throw new Error('top-level failure');

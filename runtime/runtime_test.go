@@ -74,8 +74,7 @@ func newTestRuntime(t *testing.T, opts Options) (*Runtime, *syncBuffer) {
 
 func runJS(t *testing.T, rt *Runtime, src string) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	return rt.RunString(ctx, t.Name()+".js", src)
 }
 
@@ -204,8 +203,7 @@ func TestRequireLocalModuleAndNodeModules(t *testing.T) {
 	rt, logs := newTestRuntime(t, Options{Modules: map[string]ModuleLoader{
 		"path-check": func(rt *Runtime) (goja.Value, error) { return rt.VM().ToValue(mathPath), nil },
 	}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	if err := rt.RunFile(ctx, filepath.Join(dir, "main.js")); err != nil {
 		t.Fatal(err)
 	}
@@ -260,8 +258,7 @@ func TestNodeCompatModulesAndProcess(t *testing.T) {
 
 func TestFireAppEventFromGoroutine(t *testing.T) {
 	rt, logs := newTestRuntime(t, Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	var wg sync.WaitGroup
 	err := rt.Loop().Run(ctx, func(vm *goja.Runtime) error {
 		_, err := vm.RunString(`

@@ -38,8 +38,7 @@ func script(name, src string) func(vm *goja.Runtime) error {
 
 func runScript(t *testing.T, l *Loop, name, src string) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	return l.Run(ctx, script(name, src))
 }
 

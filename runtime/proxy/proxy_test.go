@@ -53,8 +53,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, name, src string) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := testCtx(t)
 	return f.l.Run(ctx, func(vm *goja.Runtime) error {
 		_, err := vm.RunScript(name, src)
 		return err
