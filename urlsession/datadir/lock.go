@@ -3,6 +3,8 @@ package datadir
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // LockFileName is the file inside the data directory that carries the lock
@@ -29,3 +31,20 @@ func (e *InUseError) Error() string {
 
 // Is makes errors.Is(err, ErrInUse) true.
 func (e *InUseError) Is(target error) bool { return target == ErrInUse }
+
+// lockPath checks Acquire's argument, makes it absolute and creates the
+// directory (0700); it returns the directory and its lock file. Both
+// Acquire implementations start here.
+func lockPath(dir string) (abs, path string, err error) {
+	if dir == "" {
+		return "", "", errors.New("datadir.Acquire: argument 'dir' must not be empty")
+	}
+	abs, err = filepath.Abs(dir)
+	if err != nil {
+		return "", "", fmt.Errorf("datadir.Acquire: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", "", fmt.Errorf("datadir.Acquire: create %s: %w", abs, err)
+	}
+	return abs, filepath.Join(abs, LockFileName), nil
+}

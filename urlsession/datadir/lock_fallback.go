@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 )
 
 // Lock on systems without flock(2) is a best-effort exclusive-create lock file: it
@@ -15,17 +14,10 @@ import (
 type Lock struct{ dir, path string }
 
 func Acquire(dir string) (*Lock, error) {
-	if dir == "" {
-		return nil, errors.New("datadir.Acquire: argument 'dir' must not be empty")
-	}
-	abs, err := filepath.Abs(dir)
+	abs, path, err := lockPath(dir)
 	if err != nil {
-		return nil, fmt.Errorf("datadir.Acquire: %w", err)
+		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("datadir.Acquire: create %s: %w", abs, err)
-	}
-	path := filepath.Join(abs, LockFileName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,17 +25,10 @@ type Lock struct {
 // so a second Acquire inside the same process also fails, which is what we
 // want: two engines must not share one directory either.
 func Acquire(dir string) (*Lock, error) {
-	if dir == "" {
-		return nil, errors.New("datadir.Acquire: argument 'dir' must not be empty")
-	}
-	abs, err := filepath.Abs(dir)
+	abs, path, err := lockPath(dir)
 	if err != nil {
-		return nil, fmt.Errorf("datadir.Acquire: %w", err)
+		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("datadir.Acquire: create %s: %w", abs, err)
-	}
-	path := filepath.Join(abs, LockFileName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("datadir.Acquire: open %s: %w", path, err)
