@@ -179,14 +179,8 @@ func (m *module) createSession(fn string, arg goja.Value) goja.Value {
 // plainObject accepts a JS object that is neither a function nor an array, the shape of a
 // Titanium creation dictionary.
 func plainObject(v goja.Value) (*goja.Object, bool) {
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return nil, false
-	}
-	if _, fn := goja.AssertFunction(obj); fn {
-		return nil, false
-	}
-	if obj.ClassName() == "Array" {
+	obj, ok := plainObjectOrArray(v)
+	if !ok || obj.ClassName() == "Array" {
 		return nil, false
 	}
 	return obj, true
