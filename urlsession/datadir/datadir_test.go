@@ -54,6 +54,29 @@ func helperCmd(t *testing.T, ctx context.Context, dir string) *exec.Cmd {
 	return cmd
 }
 
+// startHolder starts a helper that locks dir and returns once it holds the
+// lock; it keeps it until stdin is closed (or it is killed).
+func startHolder(t *testing.T, ctx context.Context, dir string) (child *exec.Cmd, stdin io.WriteCloser) {
+	t.Helper()
+	child = helperCmd(t, ctx, dir)
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "locked" {
+		t.Fatalf("helper said %q, %v", line, err)
+	}
+	return child, stdin
+}
+
 func TestAcquireTwiceInProcessFails(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	l, err := Acquire(dir)
@@ -97,23 +120,8 @@ func TestTwoProcessesContend(t *testing.T) {
 	dir := t.TempDir()
 
 	// The child holds the lock; we must be refused with the child's pid.
-	child := helperCmd(t, ctx, dir)
-	stdin, err := child.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := child.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != "locked" {
-		t.Fatalf("helper said %q, %v", line, err)
-	}
-	_, err = Acquire(dir)
+	child, stdin := startHolder(t, ctx, dir)
+	_, err := Acquire(dir)
 	var inUse *InUseError
 	if !errors.As(err, &inUse) {
 		t.Fatalf("Acquire while child holds: %v", err)
@@ -146,20 +154,7 @@ func TestLockDiesWithProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	child := helperCmd(t, ctx, dir)
-	if _, err := child.StdinPipe(); err != nil { // kept open: child blocks
-		t.Fatal(err)
-	}
-	stdout, err := child.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(line) != "locked" {
-		t.Fatalf("helper said %q", line)
-	}
+	child, _ := startHolder(t, ctx, dir) // stdin kept open: the child holds until killed
 	if err := child.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
