@@ -29,12 +29,12 @@ func nextHop(cur *hop, resp *http.Response, origin *url.URL) (*hop, bool, *URLEr
 	if err != nil {
 		return nil, false, newURLError(CodeBadServerResponse, cur.url.String(), err)
 	}
-	target, uerr := parseTaskURL(cur.url.ResolveReference(ref).String())
+	tu, uerr := lookupTaskURL(cur.url.ResolveReference(ref).String())
 	if uerr != nil {
 		return nil, false, uerr
 	}
-	next := &hop{url: target, str: target.String(), host: hostKey(target), method: cur.method,
-		body: cur.body, header: cur.header}
+	target := tu.u
+	next := &hop{url: target, str: tu.str, host: tu.host, method: cur.method, body: cur.body, header: cur.header}
 	toGET := resp.StatusCode == 303 ||
 		(resp.StatusCode == 301 || resp.StatusCode == 302) && cur.method == http.MethodPost
 	if toGET {
