@@ -131,37 +131,35 @@ type phaseClock struct {
 	remote                string
 }
 
-func (c *phaseClock) at(dst *time.Time) func() {
-	return func() {
-		c.mu.Lock()
-		if dst.IsZero() {
-			*dst = time.Now()
-		}
-		c.mu.Unlock()
+func (c *phaseClock) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		DNSStart:          func(httptrace.DNSStartInfo) { c.markFirst(&c.dnsStart) },
+		DNSDone:           func(httptrace.DNSDoneInfo) { c.markFirst(&c.dnsDone) },
+		ConnectStart:      func(string, string) { c.markFirst(&c.connStart) },
+		ConnectDone:       func(string, string, error) { c.mark(&c.connDone) },
+		TLSHandshakeStart: func() { c.markFirst(&c.tlsStart) },
+		TLSHandshakeDone:  func(tls.ConnectionState, error) { c.mark(&c.tlsDone) },
+		GotConn: func(i httptrace.GotConnInfo) {
+			c.markFirst(&c.gotConn)
+			if i.Conn != nil {
+				addr := i.Conn.RemoteAddr().String()
+				c.mu.Lock()
+				c.remote = addr
+				c.mu.Unlock()
+			}
+		},
+		WroteRequest:         func(httptrace.WroteRequestInfo) { c.mark(&c.wrote) },
+		GotFirstResponseByte: func() { c.markFirst(&c.first) },
 	}
 }
 
-func (c *phaseClock) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		DNSStart:          func(httptrace.DNSStartInfo) { c.at(&c.dnsStart)() },
-		DNSDone:           func(httptrace.DNSDoneInfo) { c.at(&c.dnsDone)() },
-		ConnectStart:      func(string, string) { c.at(&c.connStart)() },
-		ConnectDone:       func(string, string, error) { c.mark(&c.connDone) },
-		TLSHandshakeStart: func() { c.at(&c.tlsStart)() },
-		TLSHandshakeDone:  func(tls.ConnectionState, error) { c.mark(&c.tlsDone) },
-		GotConn: func(i httptrace.GotConnInfo) {
-			c.mu.Lock()
-			if c.gotConn.IsZero() {
-				c.gotConn = time.Now()
-			}
-			if i.Conn != nil {
-				c.remote = i.Conn.RemoteAddr().String()
-			}
-			c.mu.Unlock()
-		},
-		WroteRequest:         func(httptrace.WroteRequestInfo) { c.mark(&c.wrote) },
-		GotFirstResponseByte: c.at(&c.first),
+// markFirst records the first occurrence of a moment.
+func (c *phaseClock) markFirst(dst *time.Time) {
+	c.mu.Lock()
+	if dst.IsZero() {
+		*dst = time.Now()
 	}
+	c.mu.Unlock()
 }
 
 // mark records the last occurrence (several dials may race; the last one done counts).
