@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
@@ -178,15 +179,9 @@ func (c *phaseClock) responded(t time.Time) {
 func (c *phaseClock) serverIP() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	host := c.remote
-	for i := len(host) - 1; i >= 0; i-- { // strip ":port"; keep IPv6 brackets out
-		if host[i] == ':' {
-			host = host[:i]
-			break
-		}
-	}
-	if len(host) > 1 && host[0] == '[' {
-		host = host[1 : len(host)-1]
+	host, _, err := net.SplitHostPort(c.remote)
+	if err != nil {
+		return c.remote // no port to strip (an empty or a Unix socket address)
 	}
 	return host
 }
