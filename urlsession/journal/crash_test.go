@@ -8,7 +8,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -290,8 +289,7 @@ func runHelperAndKill(t *testing.T, spec string, after time.Duration) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+spec)
+	cmd := helperCmd(ctx, spec)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

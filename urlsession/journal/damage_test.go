@@ -7,7 +7,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -267,8 +266,7 @@ func TestInUseByAnotherProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), helperEnv+"=hold:"+dir)
+	child := helperCmd(ctx, "hold:"+dir)
 	stdin, err := child.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

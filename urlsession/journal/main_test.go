@@ -1,9 +1,11 @@
 package journal
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -21,6 +23,13 @@ func TestMain(m *testing.M) {
 	}
 	// bbolt starts goroutines (batch timers, Check); none may outlive a Journal.
 	goleak.VerifyTestMain(m)
+}
+
+// helperCmd runs this test binary as a helper process in the given mode.
+func helperCmd(ctx context.Context, spec string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+spec)
+	return cmd
 }
 
 func runHelper(spec string) int {
