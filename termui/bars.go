@@ -64,9 +64,7 @@ func newTaskBar(p *mpb.Progress, label string) *taskBar {
 	// task's completion event does, so a short or unknown-length body still ends right.
 	b.bar = p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"),
 		mpb.PrependDecorators(decor.Name(label, decor.WC{W: labelWidth + 1, C: decor.DindentRight})),
-		mpb.AppendDecorators(sizeDecorator(), percentDecorator(),
-			decor.EwmaSpeed(decor.SizeB1024(0), " % .1f", 30, decor.WC{W: 13}),
-			outcomeOr(decor.EwmaETA(decor.ET_STYLE_GO, 30, decor.WC{W: 8}), &b.failCode)))
+		appendStats(&b.failCode))
 	return b
 }
 
@@ -93,6 +91,14 @@ func (b *taskBar) finish(st taskState) {
 		return
 	}
 	b.bar.SetTotal(-1, true)
+}
+
+// appendStats is what follows a bar, task or overall: size, percentage, speed, and the ETA
+// until the outcome (code, when failed) replaces it.
+func appendStats(code *atomic.Int64) mpb.BarOption {
+	return mpb.AppendDecorators(sizeDecorator(), percentDecorator(),
+		decor.EwmaSpeed(decor.SizeB1024(0), " % .1f", 30, decor.WC{W: 13}),
+		outcomeOr(decor.EwmaETA(decor.ET_STYLE_GO, 30, decor.WC{W: 8}), code))
 }
 
 func sizeDecorator() decor.Decorator {
@@ -180,9 +186,7 @@ func (v *View) updateOverall(now time.Time, final bool) {
 			mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
 				return fmt.Sprintf("all %d tasks", o.members.Load())
 			}, decor.WC{W: labelWidth + 1, C: decor.DindentRight})),
-			mpb.AppendDecorators(sizeDecorator(), percentDecorator(),
-				decor.EwmaSpeed(decor.SizeB1024(0), " % .1f", 30, decor.WC{W: 13}),
-				outcomeOr(decor.EwmaETA(decor.ET_STYLE_GO, 30, decor.WC{W: 8}), new(atomic.Int64))))
+			appendStats(new(atomic.Int64)))
 		for _, b := range v.bars {
 			b.inOverall = true
 			o.members.Add(1)
