@@ -138,9 +138,9 @@ func (s *session) adoptRecovered() {
 	for _, t := range recovered {
 		s.tasks[t.ID()] = &taskState{id: t.ID(), kind: kindDownload, h: s.taskRef(), et: t, handled: announced}
 	}
+	s.mu.Unlock()
 	s.recoveredLeft = len(recovered)
 	s.eventsPending = true
-	s.mu.Unlock()
 	s.es.DeliverRecovered()
 	for _, t := range recovered {
 		t.Resume() // a no-op for tasks that completed in the earlier process
@@ -182,24 +182,17 @@ func (s *session) delivered(vm *goja.Runtime, ts *taskState, name string) error 
 		}
 		return nil
 	}
-	s.mu.Lock()
 	s.recoveredLeft--
-	s.mu.Unlock()
 	return s.maybeEventsCompleted(vm)
 }
 
 // maybeEventsCompleted fires sessioneventscompleted once every recovered task's events
 // were delivered.
 func (s *session) maybeEventsCompleted(vm *goja.Runtime) error {
-	s.mu.Lock()
-	done := s.eventsPending && s.recoveredLeft <= 0
-	if done {
-		s.eventsPending = false
-	}
-	s.mu.Unlock()
-	if !done {
+	if !s.eventsPending || s.recoveredLeft > 0 {
 		return nil
 	}
+	s.eventsPending = false
 	ev := vm.NewObject()
 	_ = ev.Set("sessionIdentifier", s.cfg.Identifier)
 	return s.m.rt.AppIOS().Dispatch("sessioneventscompleted", ev)

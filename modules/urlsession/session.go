@@ -21,14 +21,13 @@ type session struct {
 	idValue     goja.Value   // sessionIdentifier for payloads, converted once; nil without identifier
 	cfgObj      *goja.Object // `configuration`, built on first read
 	invalidated bool
+	// Background sessions taking over an earlier process's work (background.go).
+	recoveredLeft int  // recovered tasks whose sessioncompleted is still to be delivered
+	eventsPending bool // sessioneventscompleted is still to be fired
 
 	mu         sync.Mutex            // guards the fields below; the engine's delegate goroutine shares them
 	tasks      map[uint64]*taskState // running tasks, until their sessioncompleted is posted
 	invalidRef *loop.Handle          // keeps the loop up from invalidation until the session drops its listeners
-
-	// Background sessions taking over an earlier process's work (background.go).
-	recoveredLeft int  // recovered tasks whose sessioncompleted is still to be delivered
-	eventsPending bool // sessioneventscompleted is still to be fired
 }
 
 func newSession(m *module, e *engine.Engine, cfg engine.Configuration) (*session, error) {
