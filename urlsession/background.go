@@ -437,9 +437,7 @@ func (s *Session) prepareBackgroundDownload(t *Task, d *downloadState) {
 	st, err := os.Stat(r.PartialPath)
 	if r.BytesReceived <= 0 || info.validator() == "" || err != nil || !st.Mode().IsRegular() || st.Size() < r.BytesReceived ||
 		r.PartialPath != d.create {
-		if t.received.Load() != 0 {
-			t.restartReceive()
-		}
+		t.restartReceive()
 		return
 	}
 	d.path, d.rangeFrom, d.info = r.PartialPath, r.BytesReceived, info

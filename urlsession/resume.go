@@ -216,7 +216,11 @@ func (s *Session) claimPartial(t *Task, d *downloadState) *URLError {
 }
 
 // restartReceive sets the progress counters back to zero: the body comes in full.
+// Nothing counted yet means nothing to restart.
 func (t *Task) restartReceive() {
+	if t.received.Load() == 0 {
+		return
+	}
 	t.received.Store(0)
 	t.receiveEpoch.Add(1)
 }

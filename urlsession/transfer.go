@@ -357,9 +357,7 @@ func (s *Session) planDownload(t *Task, dl *downloadState, resp *http.Response, 
 		dl.info.ExpectedLength = total
 		return dl.rangeFrom, total
 	}
-	if t.received.Load() != 0 {
-		t.restartReceive() // a resumed download the server sent in full
-	}
+	t.restartReceive() // a resumed download the server sent in full
 	dl.rangeFrom = 0
 	dl.info = describeBody(t, resp, expected)
 	return 0, expected
