@@ -124,10 +124,6 @@ func applyEvent(st *taskState, e telemetry.Event) bool {
 		if n, ok := telemetry.PayloadInt64(p["expectedLength"]); ok && n >= 0 {
 			st.total = n
 		}
-		if st.label == "" {
-			url, _ := p["url"].(string)
-			st.label = taskLabel("", "", url)
-		}
 	case telemetry.EventDownloadProgress:
 		setProgress(st, p["totalWritten"], p["totalExpected"])
 	case telemetry.EventUploadProgress:
@@ -137,12 +133,12 @@ func applyEvent(st *taskState, e telemetry.Event) bool {
 		if code, ok := telemetry.PayloadInt64(p["code"]); ok {
 			st.failed, st.failCode = true, int(code)
 		}
-		if st.label == "" {
-			url, _ := p["url"].(string)
-			st.label = taskLabel("", "", url)
-		}
 	default:
 		return false
+	}
+	if st.label == "" { // no taskStart seen: name the task by the URL a response or completion carries
+		url, _ := p["url"].(string)
+		st.label = taskLabel("", "", url)
 	}
 	return true
 }
