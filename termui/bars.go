@@ -159,7 +159,7 @@ type overallBar struct {
 	at                    time.Time
 }
 
-func (v *View) addToOverall(b *taskBar, st taskState) {
+func (v *View) addToOverall(b *taskBar) {
 	if v.overall != nil {
 		b.inOverall = true
 		v.overall.members.Add(1)

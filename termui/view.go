@@ -252,7 +252,7 @@ func (v *View) apply(now time.Time, final bool) {
 			}
 			b = newTaskBar(v.progress, c.st.label)
 			v.bars[c.key] = b
-			v.addToOverall(b, c.st)
+			v.addToOverall(b)
 		}
 		b.update(c.st, now)
 		if c.st.finished || final {
