@@ -3,8 +3,6 @@ package urlsession
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -281,7 +279,7 @@ type helperRun struct {
 	cmd    *exec.Cmd
 	done   chan struct{}
 	err    error
-	stderr *strings.Builder
+	stderr *syncBuffer
 }
 
 func startHelper(t *testing.T, cfg bgHelperConfig) *helperRun {
@@ -291,8 +289,8 @@ func startHelper(t *testing.T, cfg bgHelperConfig) *helperRun {
 	// The helper's runtime temp directory goes in a test directory: a killed helper
 	// cannot remove its own, and it holds links to downloaded files.
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), bgHelperEnv+"="+string(js))
-	h := &helperRun{cmd: cmd, done: make(chan struct{}), stderr: &strings.Builder{}}
-	cmd.Stderr = &lockedWriter{w: h.stderr}
+	h := &helperRun{cmd: cmd, done: make(chan struct{}), stderr: &syncBuffer{}}
+	cmd.Stderr = h.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -312,17 +310,6 @@ func (h *helperRun) wait(t *testing.T, killed bool) {
 	if h.err != nil && !killed {
 		t.Fatalf("helper failed: %v; stderr:\n%s", h.err, h.stderr)
 	}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func checkRound(t *testing.T, logPath, outDir, dataDir string, sizes []int64) {
@@ -371,7 +358,11 @@ func checkRound(t *testing.T, logPath, outDir, dataDir string, sizes []int64) {
 		if n != 1 {
 			t.Errorf("task %d: %d sessioncompleted events across both processes, want 1", id, n)
 		}
-		if got, want := fileSHA(t, filepath.Join(outDir, fmt.Sprintf("task-%d.bin", id))), fixture.DataSHA256(sizes[id-1]); got != want {
+		got, err := hashFile(filepath.Join(outDir, fmt.Sprintf("task-%d.bin", id)))
+		if err != nil {
+			got = "missing: " + err.Error()
+		}
+		if want := fixture.DataSHA256(sizes[id-1]); got != want {
 			t.Errorf("task %d: file sha256 %s, want %s", id, got, want)
 		}
 	}
@@ -396,17 +387,4 @@ func checkRound(t *testing.T, logPath, outDir, dataDir string, sizes []int64) {
 	if t.Failed() {
 		t.Logf("event log:\n%s", strings.Join(lines, "\n"))
 	}
-}
-
-func fileSHA(t *testing.T, path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return "missing: " + err.Error()
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
