@@ -32,6 +32,18 @@ func parseUIFlags(t *testing.T, args ...string) *uiFlags {
 	return f
 }
 
+// startTestUI starts the UI of `tirun run` with args as its flags; the options returned
+// hold the writers the script would get.
+func startTestUI(t *testing.T, cio *cliIO, getenv func(string) string, args ...string) (*runUI, *tirun.Options) {
+	t.Helper()
+	opts := &tirun.Options{}
+	u, err := parseUIFlags(t, args...).startUI(cio, opts, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, opts
+}
+
 // feedTransfer plays one finished download through obs, as the engine reports it.
 func feedTransfer(obs telemetry.Observer, task uint64, size int64) {
 	ev := func(name string, p map[string]any) {
@@ -47,11 +59,7 @@ var controlSequence = regexp.MustCompile("\x1b")
 
 func TestUIOnAPipeIsPlainAndSummarises(t *testing.T) {
 	var out, errOut bytes.Buffer
-	opts := tirun.Options{}
-	u, err := parseUIFlags(t).startUI(&cliIO{Stdout: &out, Stderr: &errOut}, &opts, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, opts := startTestUI(t, &cliIO{Stdout: &out, Stderr: &errOut}, noEnv)
 	if u.view != nil || opts.Stdout != io.Writer(&out) || opts.Stderr != io.Writer(&errOut) {
 		t.Fatal("a pipe must get the script's output untouched and no bars")
 	}
@@ -71,11 +79,7 @@ func TestUIOnAPipeIsPlainAndSummarises(t *testing.T) {
 
 func TestUIQuietHasNoSummaryAndNoObserver(t *testing.T) {
 	var errOut bytes.Buffer
-	opts := tirun.Options{}
-	u, err := parseUIFlags(t, "--quiet").startUI(&cliIO{Stdout: io.Discard, Stderr: &errOut}, &opts, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, _ := startTestUI(t, &cliIO{Stdout: io.Discard, Stderr: &errOut}, noEnv, "--quiet")
 	if u.Observer() != nil {
 		t.Fatal("--quiet without --trace/--har needs no observer (the engine then records nothing)")
 	}
@@ -97,11 +101,7 @@ func TestUIFileErrorsFailEarly(t *testing.T) {
 func TestUITraceAndHARFiles(t *testing.T) {
 	dir := t.TempDir()
 	trace, har := filepath.Join(dir, "t.ndjson"), filepath.Join(dir, "h.har")
-	opts := tirun.Options{}
-	u, err := parseUIFlags(t, "--quiet", "--trace", trace, "--har", har).startUI(&cliIO{Stdout: io.Discard, Stderr: io.Discard}, &opts, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, _ := startTestUI(t, &cliIO{Stdout: io.Discard, Stderr: io.Discard}, noEnv, "--quiet", "--trace", trace, "--har", har)
 	feedTransfer(u.Observer(), 1, 10)
 	telemetry.RecordExchange(u.Observer(), telemetry.Exchange{Started: time.Now(), Method: "GET", URL: "http://127.0.0.1:9/f.bin", Status: 200})
 	if err := u.finish(); err != nil {
@@ -173,11 +173,7 @@ func (s *ptyScreen) text(t *testing.T) string {
 
 func TestUIOnATerminalDrawsColoursAndSummary(t *testing.T) {
 	screen := openPTY(t)
-	opts := tirun.Options{}
-	u, err := parseUIFlags(t).startUI(&cliIO{Stdout: screen.tty, Stderr: screen.tty}, &opts, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, opts := startTestUI(t, &cliIO{Stdout: screen.tty, Stderr: screen.tty}, noEnv)
 	if u.view == nil {
 		t.Fatal("a terminal must get the progress view")
 	}
@@ -197,17 +193,13 @@ func TestUIOnATerminalDrawsColoursAndSummary(t *testing.T) {
 
 func TestUIColourOffWithNoColorBarsOffWithDumbTerm(t *testing.T) {
 	screen := openPTY(t)
-	opts := tirun.Options{}
 	env := func(k string) string {
 		if k == "NO_COLOR" {
 			return "1"
 		}
 		return ""
 	}
-	u, err := parseUIFlags(t).startUI(&cliIO{Stdout: screen.tty, Stderr: screen.tty}, &opts, env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, opts := startTestUI(t, &cliIO{Stdout: screen.tty, Stderr: screen.tty}, env)
 	if u.view == nil {
 		t.Fatal("NO_COLOR is about colour: the bars stay")
 	}
@@ -219,17 +211,13 @@ func TestUIColourOffWithNoColorBarsOffWithDumbTerm(t *testing.T) {
 	}
 
 	screen = openPTY(t)
-	opts = tirun.Options{}
 	dumb := func(k string) string {
 		if k == "TERM" {
 			return "dumb"
 		}
 		return ""
 	}
-	u, err = parseUIFlags(t).startUI(&cliIO{Stdout: screen.tty, Stderr: screen.tty}, &opts, dumb)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, opts = startTestUI(t, &cliIO{Stdout: screen.tty, Stderr: screen.tty}, dumb)
 	fmt.Fprintln(opts.Stderr, "[ERROR] plain")
 	feedTransfer(u.Observer(), 1, 1)
 	u.finish()
