@@ -3,7 +3,6 @@ package urlsession
 import (
 	"context"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tirun/tirun/runtime"
-	"github.com/tirun/tirun/testrunner"
 	"github.com/tirun/tirun/urlsession/journal"
 )
 
@@ -69,26 +67,10 @@ func TestJSBackgroundFlow(t *testing.T) {
 		t.Fatalf("after phase one pending = %v", p)
 	}
 
-	rec := &failRecorder{t: t}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	stats, err := testrunner.Run(ctx, testrunner.Options{
-		Paths:     []string{filepath.Join(scriptsDir, "tests", "urlsession_background.test.js")},
-		Timeout:   60 * time.Second,
-		Reporters: []testrunner.Reporter{rec},
-		Env:       map[string]string{"TIRUN_FIXTURE_URL": srv.URL(), "TIRUN_BG_FLOW": "1"},
-		Stdout:    &logs,
-		Stderr:    &logs,
-		Runtime: func(o *runtime.Options) {
-			o.DataDir = dataDir
-			o.Logger = slog.New(runtime.NewLogger(&logs, slog.LevelDebug).Handler())
-		},
-	})
-	if err != nil {
-		t.Fatalf("testrunner: %v", err)
-	}
-	if stats.Failures != 0 || len(rec.passed) < 7 {
-		t.Fatalf("JS flow: %+v passed %v; logs:\n%s", stats, rec.passed, logs.String())
+	stats, passed := runTestrunner(t, 2*time.Minute, map[string]string{"TIRUN_FIXTURE_URL": srv.URL(), "TIRUN_BG_FLOW": "1"},
+		dataDir, &logs, filepath.Join(scriptsDir, "tests", "urlsession_background.test.js"))
+	if stats.Failures != 0 || len(passed) < 7 {
+		t.Fatalf("JS flow: %+v passed %v; logs:\n%s", stats, passed, logs.String())
 	}
 	if p := pendingIn(t, dataDir); len(p) != 0 {
 		t.Fatalf("after endBackgroundHandler pending = %v", p)

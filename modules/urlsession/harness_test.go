@@ -71,30 +71,42 @@ func runJS(t *testing.T, env map[string]string, files ...string) ([]string, stri
 		allEnv[k] = v
 	}
 	var logs syncBuffer
-	rec := &failRecorder{t: t}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	stats, err := testrunner.Run(ctx, testrunner.Options{
-		Paths:     files,
-		Timeout:   60 * time.Second,
-		Reporters: []testrunner.Reporter{rec},
-		Env:       allEnv,
-		Stdout:    &logs,
-		Stderr:    &logs,
-		Runtime: func(o *runtime.Options) {
-			o.Logger = slog.New(runtime.NewLogger(&logs, slog.LevelDebug).Handler())
-		},
-	})
-	if err != nil {
-		t.Fatalf("testrunner: %v", err)
-	}
+	stats, passed := runTestrunner(t, 5*time.Minute, allEnv, "", &logs, files...)
 	if stats.Tests == 0 || stats.Passes == 0 {
 		t.Fatalf("no JS test ran in %v (stats %+v); logs:\n%s", files, stats, logs.String())
 	}
 	if t.Failed() {
 		t.Logf("script logs:\n%s", logs.String())
 	}
-	return rec.passed, logs.String()
+	return passed, logs.String()
+}
+
+// runTestrunner runs JS test files through the testrunner within timeout, each failed JS test
+// a Go test error, the scripts' output and logs in logs. dataDir, when set, is every runtime's
+// data directory. It returns the stats and the passed tests' titles.
+func runTestrunner(t *testing.T, timeout time.Duration, env map[string]string, dataDir string, logs *syncBuffer, files ...string) (testrunner.Stats, []string) {
+	t.Helper()
+	rec := &failRecorder{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	stats, err := testrunner.Run(ctx, testrunner.Options{
+		Paths:     files,
+		Timeout:   60 * time.Second,
+		Reporters: []testrunner.Reporter{rec},
+		Env:       env,
+		Stdout:    logs,
+		Stderr:    logs,
+		Runtime: func(o *runtime.Options) {
+			if dataDir != "" {
+				o.DataDir = dataDir
+			}
+			o.Logger = slog.New(runtime.NewLogger(logs, slog.LevelDebug).Handler())
+		},
+	})
+	if err != nil {
+		t.Fatalf("testrunner: %v", err)
+	}
+	return stats, rec.passed
 }
 
 // jsFiles lists scripts/tests/urlsession*.test.js except those named in skip.
