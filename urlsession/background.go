@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tirun/tirun/urlsession/datadir"
 	"github.com/tirun/tirun/urlsession/journal"
 )
 
@@ -444,42 +443,24 @@ func (s *Session) prepareBackgroundDownload(t *Task, d *downloadState) {
 }
 
 // finishBackground journals a journaled task's outcome before its events are queued.
-// It returns the path to hand to DidFinishDownloading ("" on failure) and the outcome's
-// error, which is set when the finished file could not be kept: the delegate must see the
-// same failure the journal recorded.
-func (t *Task) finishBackground(r transferResult) (string, *URLError) {
+// The finished file stays where the transfer wrote it: the task's partial file in the
+// session's durable directory, where prepareBackgroundDownload points every journaled
+// download. The transfer's fsync made it (and, on Linux's journaling file systems, its
+// directory entry) durable; a rename would cost a directory fsync per download.
+func (t *Task) finishBackground(r transferResult) {
 	s := t.session
 	bg := s.bg
 	var events []journal.EventRecord
-	done := ""
 	status := 0
 	if r.response != nil {
 		status = r.response.StatusCode
 	}
 	if r.err == nil && r.download != "" {
-		// The finished file stays where it was written, in the session's durable
-		// directory: the transfer's fsync made it (and, on Linux's journaling file
-		// systems, its directory entry) durable, and a rename would cost a directory
-		// fsync per download. A file anywhere else is moved there.
-		final := r.download
-		var err error
-		if final != partPath(bg.dir, t.id) {
-			final = downloadPath(bg.dir, t.id)
-			if err = os.Rename(r.download, final); err == nil {
-				err = datadir.SyncDir(bg.dir)
-			}
+		p := downloadPayload{Path: r.download, Status: status}
+		if r.response != nil {
+			p.MIMEType, p.SuggestedFilename = r.response.MIMEType, r.response.SuggestedFilename
 		}
-		if err != nil {
-			removeQuietly(r.download)
-			r.err = newURLError(CodeCannotWriteToFile, t.req.URL, err)
-		} else {
-			done = final
-			p := downloadPayload{Path: final, Status: status}
-			if r.response != nil {
-				p.MIMEType, p.SuggestedFilename = r.response.MIMEType, r.response.SuggestedFilename
-			}
-			events = append(events, journal.EventRecord{Name: evNameDownload, Payload: mustJSON(p)})
-		}
+		events = append(events, journal.EventRecord{Name: evNameDownload, Payload: mustJSON(p)})
 	}
 	c := completePayload{Status: status}
 	if r.err != nil {
@@ -489,7 +470,7 @@ func (t *Task) finishBackground(r transferResult) (string, *URLError) {
 	recs, err := bg.j.CompleteTask(bg.id, t.id, events)
 	if err != nil {
 		s.engine.logger.Warn("urlsession: journaling a background task's outcome failed", "task", t.id, "err", err)
-		return done, r.err
+		return
 	}
 	t.mu.Lock()
 	t.bgSeq = make(map[string]uint64, len(recs))
@@ -497,7 +478,6 @@ func (t *Task) finishBackground(r transferResult) (string, *URLError) {
 		t.bgSeq[ev.Name] = ev.Seq
 	}
 	t.mu.Unlock()
-	return done, r.err
 }
 
 // detachBackground leaves a journaled download running in the journal because the

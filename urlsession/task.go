@@ -313,8 +313,7 @@ func (t *Task) finish(r transferResult) {
 		r.download = ""
 	}
 	if t.bgJournaled {
-		// A file it could not keep becomes a failure the delegate sees too.
-		r.download, r.err = t.finishBackground(r)
+		t.finishBackground(r)
 	}
 	data := t.settleResumeData(r, cb != nil, started)
 	var before func()
