@@ -49,6 +49,10 @@ type Options struct {
 type Jar struct {
 	opts Options
 
+	// writeMu orders writes of the file and Clear's removal of it. It is
+	// taken before mu and held across the write, which mu is not.
+	writeMu sync.Mutex
+
 	mu      sync.Mutex
 	cookies map[string]*Cookie // by Cookie.key()
 	order   uint64             // last Cookie.Order handed out

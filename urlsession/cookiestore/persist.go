@@ -51,53 +51,67 @@ func (j *Jar) changedLocked() {
 }
 
 func (j *Jar) autosave() {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.timer = nil
-	if err := j.flushLocked(); err != nil {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	if err := j.writeFile(); err != nil {
+		j.mu.Lock()
 		j.saveErr = err
+		j.mu.Unlock()
 	}
 }
 
 // Flush writes the persistent, unexpired cookies to Path now (a no-op for
 // an in-memory jar). It also reports a failure of an earlier autosave.
 func (j *Jar) Flush() error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	err := j.writeFile()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	err := j.flushLocked()
 	if err == nil {
 		err, j.saveErr = j.saveErr, nil
 	}
 	return err
 }
 
-// flushLocked writes the file while holding mu, so that a concurrent Clear
-// cannot interleave with (and be undone by) a write in progress.
-func (j *Jar) flushLocked() error {
+// writeFile writes the file if anything changed; the caller holds writeMu.
+// mu is held only to copy the cookies, not across the write and its
+// fsyncs, so that requests (Cookies, SetCookies) never wait for the disk;
+// writeMu keeps a concurrent Clear from interleaving with (and being
+// undone by) a write in progress.
+func (j *Jar) writeFile() error {
+	j.mu.Lock()
 	if j.timer != nil {
 		j.timer.Stop()
 		j.timer = nil
 	}
 	if j.opts.Path == "" || !j.dirty {
+		j.mu.Unlock()
 		return nil
 	}
 	now := j.opts.Now()
 	f := fileFormat{Version: formatVersion, Cookies: []*Cookie{}}
 	for _, c := range j.cookies {
 		if c.Persistent && !c.expired(now) {
-			f.Cookies = append(f.Cookies, c)
+			cp := *c // a copy: Cookies updates LastAccess under mu
+			f.Cookies = append(f.Cookies, &cp)
 		}
 	}
-	err := datadir.WriteJSON(j.opts.Path, 0o600, &f)
-	if err != nil {
+	j.dirty = false // a change made during the write marks it again
+	j.mu.Unlock()
+	if err := datadir.WriteJSON(j.opts.Path, 0o600, &f); err != nil {
+		j.mu.Lock()
+		j.dirty = true
+		j.mu.Unlock()
 		return fmt.Errorf("cookiestore: %w", err)
 	}
-	j.dirty = false
 	return nil
 }
 
 // Clear forgets every cookie and removes the file.
 func (j *Jar) Clear() error {
+	j.writeMu.Lock() // a write in progress must not recreate the file after the removal
+	defer j.writeMu.Unlock()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.cookies = make(map[string]*Cookie)
