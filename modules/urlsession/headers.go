@@ -57,15 +57,8 @@ func hasHeader(hs []engine.Header, name string) bool {
 	return false
 }
 
-// validMethod accepts an HTTP token (RFC 9110 §9.1): GET, PROPFIND, ...
+// validMethod accepts an HTTP token (RFC 9110 §9.1): GET, PROPFIND, ... A field name is the
+// same non-empty token, so httpguts' check for it is the check for a method too.
 func validMethod(m string) bool {
-	if m == "" {
-		return false
-	}
-	for _, r := range m {
-		if !httpguts.IsTokenRune(r) {
-			return false
-		}
-	}
-	return true
+	return httpguts.ValidHeaderFieldName(m)
 }
