@@ -157,7 +157,6 @@ func (s *scheduler) runSuite(su *Suite) {
 				break
 			}
 			if o.err != nil {
-				s.reportHookFailure(su, hookTitle(h, "", su), o.err)
 				aborted = true
 				break
 			}
@@ -193,9 +192,7 @@ func (s *scheduler) runSuite(su *Suite) {
 	}
 	if runnable > 0 {
 		for _, h := range su.after {
-			if o := s.runHook(h, nil); o.err != nil {
-				s.reportHookFailure(su, hookTitle(h, "", su), o.err)
-			}
+			s.runHook(h, nil)
 		}
 	}
 	s.flushOrphans(su)
@@ -212,17 +209,25 @@ func (s *scheduler) reportPending(suites []*Suite) {
 	}
 }
 
+// runHook runs h (for test t, nil for an all-hook) and reports it as a
+// failed line of its suite when it fails; the caller decides what a failure
+// or this.skip() means for the tests around it.
 func (s *scheduler) runHook(h *Hook, t *Test) outcome {
 	if s.d.runCtx.Err() != nil {
 		return outcome{} // aborted run: no hook runs, and none is reported as failed
 	}
-	title := hookTitle(h, "", h.Parent)
+	forTest := ""
 	if t != nil {
-		title = hookTitle(h, t.Title, h.Parent)
+		forTest = t.Title
 	}
+	title := hookTitle(h, forTest, h.Parent)
 	s.lastRun = title
 	s.flushOrphans(h.Parent)
-	return s.d.runStep(title, h.fn, h.Parent.ctx, t, effectiveTimeout(h.timeout, h.Parent, s.def))
+	o := s.d.runStep(title, h.fn, h.Parent.ctx, t, effectiveTimeout(h.timeout, h.Parent, s.def))
+	if o.err != nil {
+		s.reportHookFailure(h.Parent, title, o.err)
+	}
+	return o
 }
 
 // suiteChain lists the suites from the root down to s.
@@ -253,7 +258,6 @@ func (s *scheduler) runTest(t *Test) bool {
 				if ho.pending {
 					o.pending = true
 				} else if ho.err != nil {
-					s.reportHookFailure(su, hookTitle(h, t.Title, su), ho.err)
 					hookFailed = true
 				}
 			}
@@ -283,7 +287,6 @@ func (s *scheduler) runTest(t *Test) bool {
 		for i := len(chain) - 1; i >= 0; i-- {
 			for _, h := range chain[i].afterEach {
 				if ho := s.runHook(h, t); ho.err != nil {
-					s.reportHookFailure(chain[i], hookTitle(h, t.Title, chain[i]), ho.err)
 					hookFailed = true
 				}
 			}
