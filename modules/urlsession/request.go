@@ -67,10 +67,7 @@ func (m *module) request(fn string, kind taskKind, opts *goja.Object) engine.Req
 // uploadBody takes a Blob, a Ti.Filesystem.File or a file path. Files are streamed by the
 // engine, never read here.
 func (m *module) uploadBody(fn string, data goja.Value, req *engine.Request) {
-	if absent(data) {
-		proxy.ThrowTypeError(m.vm, "%s: 'data' must be a Blob, a Ti.Filesystem.File or a file path", fn)
-	}
-	src, ok := m.rt.BlobSource(data)
+	src, ok := m.rt.BlobSource(data) // not ok for undefined and null too
 	if !ok {
 		proxy.ThrowTypeError(m.vm, "%s: 'data' must be a Blob, a Ti.Filesystem.File or a file path", fn)
 	}
@@ -84,11 +81,9 @@ func (m *module) dataBody(fn string, data goja.Value, req *engine.Request) {
 		req.Body = []byte(data.String())
 		return
 	}
-	if _, isObj := data.(*goja.Object); isObj {
-		if src, ok := m.rt.BlobSource(data); ok {
-			setBody(req, src.Path, src.Data)
-			return
-		}
+	if src, ok := m.rt.BlobSource(data); ok { // strings were taken above: never a path here
+		setBody(req, src.Path, src.Data)
+		return
 	}
 	obj, ok := plainObjectOrArray(data)
 	if !ok {
