@@ -14,12 +14,10 @@ import (
 // size; only when the two directories are on different filesystems is the file copied, and
 // then streamed.
 func (m *module) adoptDownload(location, suggested string) (string, error) {
-	f, err := os.CreateTemp(m.rt.TempDir(), "download-*"+safeExt(suggested))
+	dest, err := m.newDownloadName(suggested)
 	if err != nil {
 		return "", fmt.Errorf("creating the destination: %w", err)
 	}
-	dest := f.Name()
-	f.Close()
 	if err := os.Rename(location, dest); err == nil {
 		return dest, nil
 	}
@@ -28,6 +26,17 @@ func (m *module) adoptDownload(location, suggested string) (string, error) {
 		return "", err
 	}
 	return dest, nil
+}
+
+// newDownloadName reserves a fresh file name in the runtime's temp directory, keeping the
+// suggested name's extension.
+func (m *module) newDownloadName(suggested string) (string, error) {
+	f, err := os.CreateTemp(m.rt.TempDir(), "download-*"+safeExt(suggested))
+	if err != nil {
+		return "", err
+	}
+	f.Close()
+	return f.Name(), nil
 }
 
 // safeExt keeps the suggested name's extension (so the Blob's mimeType can be guessed) when it
@@ -64,12 +73,10 @@ func copyFile(src, dst string) error {
 // its own name until the event is acknowledged. A hard link costs no copy; when the two
 // directories are on different filesystems the journaled path itself is returned.
 func (m *module) linkDownload(location, suggested string) string {
-	f, err := os.CreateTemp(m.rt.TempDir(), "download-*"+safeExt(suggested))
+	dest, err := m.newDownloadName(suggested)
 	if err != nil {
 		return location
 	}
-	dest := f.Name()
-	f.Close()
 	_ = os.Remove(dest) // Link does not replace
 	if err := os.Link(location, dest); err != nil {
 		return location
