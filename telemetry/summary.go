@@ -68,10 +68,10 @@ func (s *Summary) complete(e Event) {
 	if e.Time.After(s.last) {
 		s.last = e.Time
 	}
-	n, _ := intOf(e.Payload["bytesReceived"])
-	s.received += int64(n)
-	n, _ = intOf(e.Payload["bytesSent"])
-	s.sent += int64(n)
+	n, _ := PayloadInt64(e.Payload["bytesReceived"])
+	s.received += n
+	n, _ = PayloadInt64(e.Payload["bytesSent"])
+	s.sent += n
 	switch {
 	case failed && code == codeCancelled:
 		s.canceled++
