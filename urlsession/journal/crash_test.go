@@ -215,7 +215,7 @@ func TestKill9NeverDamagesOrLosesCommittedRecords(t *testing.T) {
 	var maxID uint64
 	totalOps := 0
 	for round := range 10 {
-		lines := runAndKill(t, dir, time.Duration(20+rand.IntN(230))*time.Millisecond)
+		lines := runHelperAndKill(t, "crash:"+dir, time.Duration(20+rand.IntN(230))*time.Millisecond)
 		var doubt []string
 		for _, line := range lines {
 			fields := strings.Fields(line)
@@ -276,15 +276,9 @@ func TestKill9NeverDamagesOrLosesCommittedRecords(t *testing.T) {
 	}
 }
 
-// runAndKill starts the crash writer, SIGKILLs it `after` its first
-// committed operation, and returns the complete lines it printed.
-func runAndKill(t *testing.T, dir string, after time.Duration) []string {
-	t.Helper()
-	return runHelperAndKill(t, "crash:"+dir, after)
-}
-
-// runHelperAndKill runs a helper mode (see runHelper) and kills it `after`
-// its second line.
+// runHelperAndKill runs a helper mode (see runHelper), SIGKILLs it `after`
+// its second line (the crash writer's first committed operation) and returns
+// the complete lines it printed.
 func runHelperAndKill(t *testing.T, spec string, after time.Duration) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

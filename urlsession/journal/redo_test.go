@@ -55,7 +55,7 @@ func TestRedoLogKeepsWhatWasReportedThroughAKill(t *testing.T) {
 	puts, delivs, removed := map[uint64]bool{}, map[uint64]bool{}, map[uint64]bool{}
 	pendingRounds := 0
 	for round := range 8 {
-		lines := runRedoAndKill(t, dir, time.Duration(10+rand.IntN(150))*time.Millisecond)
+		lines := runHelperAndKill(t, "redo:"+dir, time.Duration(10+rand.IntN(150))*time.Millisecond)
 		for _, line := range lines {
 			f := strings.Fields(line)
 			if len(f) != 3 || f[0] != "ok" {
@@ -123,11 +123,6 @@ func TestRedoLogKeepsWhatWasReportedThroughAKill(t *testing.T) {
 	if pendingRounds == 0 {
 		t.Fatal("no kill left anything in the redo log: the test did not exercise replay")
 	}
-}
-
-func runRedoAndKill(t *testing.T, dir string, after time.Duration) []string {
-	t.Helper()
-	return runHelperAndKill(t, "redo:"+dir, after)
 }
 
 // writeRedo writes records as the committer would.
