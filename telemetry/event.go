@@ -36,20 +36,27 @@ type ExchangeObserver interface {
 }
 
 // Fanout delivers to every non-nil observer, in order. Observers that implement
-// ExchangeObserver also get exchanges. With no observers it returns nil, so producers can
-// keep their cheap "if obs != nil" check.
+// ExchangeObserver also get exchanges; the fanout itself is an ExchangeObserver only when
+// one of them is, so producers that check for one (Transport) do not record exchanges that
+// nobody wants. With no observers it returns nil, so producers can keep their cheap
+// "if obs != nil" check.
 func Fanout(observers ...Observer) Observer {
 	var list fanout
+	wantsExchanges := false
 	for _, o := range observers {
 		if o != nil {
 			list = append(list, o)
+			_, ok := o.(ExchangeObserver)
+			wantsExchanges = wantsExchanges || ok
 		}
 	}
-	switch len(list) {
-	case 0:
+	switch {
+	case len(list) == 0:
 		return nil
-	case 1:
+	case len(list) == 1:
 		return list[0]
+	case wantsExchanges:
+		return exchangeFanout{list}
 	}
 	return list
 }
@@ -62,8 +69,11 @@ func (f fanout) Observe(e Event) {
 	}
 }
 
-func (f fanout) RecordExchange(x Exchange) {
-	for _, o := range f {
+// exchangeFanout is a fanout with at least one member that wants exchanges.
+type exchangeFanout struct{ fanout }
+
+func (f exchangeFanout) RecordExchange(x Exchange) {
+	for _, o := range f.fanout {
 		RecordExchange(o, x)
 	}
 }

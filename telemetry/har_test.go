@@ -231,3 +231,20 @@ func TestFanoutSkipsNilAndForwardsExchanges(t *testing.T) {
 		t.Fatal("single observer lost")
 	}
 }
+
+func TestFanoutWantsExchangesOnlyWhenAMemberDoes(t *testing.T) {
+	inner := &http.Transport{}
+	plain := ObserverFunc(func(Event) {})
+	if got := Transport(inner, Fanout(plain, NewSummary())); got != inner {
+		t.Fatal("observers that ignore exchanges must not make the transport record them")
+	}
+	rec := &exchanges{}
+	f := Fanout(plain, NewSummary(), rec)
+	if got := Transport(inner, f); got == http.RoundTripper(inner) {
+		t.Fatal("an exchange observer in the fanout must get a recording transport")
+	}
+	RecordExchange(f, Exchange{URL: "u"})
+	if len(rec.list) != 1 {
+		t.Fatalf("exchanges %d, want 1", len(rec.list))
+	}
+}
