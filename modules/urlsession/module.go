@@ -3,7 +3,6 @@ package urlsession
 import (
 	"crypto/tls"
 	"fmt"
-	"sync"
 
 	"github.com/dop251/goja"
 
@@ -38,8 +37,8 @@ func init() {
 	})
 }
 
-// module is one runtime's instance of the module. Everything but the engine fields is owned by
-// the loop goroutine.
+// module is one runtime's instance of the module, owned by the loop goroutine (require, the
+// after-main hook, JS calls and posted jobs are its only users).
 type module struct {
 	rt    *runtime.Runtime
 	vm    *goja.Runtime
@@ -54,8 +53,7 @@ type module struct {
 	handlers  map[string]string // handlerId -> session identifier, until endBackgroundHandler
 	awaiting  map[string]string // session identifier -> its handlerId
 
-	engineMu sync.Mutex
-	engine   *engine.Engine
+	engine *engine.Engine // created by the first engineFor
 }
 
 func newModule(rt *runtime.Runtime) *module {
@@ -101,8 +99,6 @@ func newModule(rt *runtime.Runtime) *module {
 // engineFor returns the runtime's engine, created on first use under the data directory and
 // closed with the runtime. A failure is not remembered: the next session tries again.
 func (m *module) engineFor() (*engine.Engine, error) {
-	m.engineMu.Lock()
-	defer m.engineMu.Unlock()
 	if m.engine != nil {
 		return m.engine, nil
 	}
