@@ -59,6 +59,7 @@ type bgSession struct {
 
 	recovered []*Task            // tasks handed over by the journal, id order
 	replay    map[uint64][]event // their undelivered events, queued by DeliverRecovered
+	claimed   []uint64           // ids this session took over (Engine.own), for abandon
 }
 
 // downloadPayload is the journaled downloadcompleted event.
@@ -217,6 +218,7 @@ func (e *Engine) attachBackground(s *Session) error {
 			continue // an earlier session of this engine with the same identifier has it
 		}
 		owned[r.TaskID] = r
+		bg.claimed = append(bg.claimed, r.TaskID)
 		if r.State == journal.StateRunning {
 			bg.recovered = append(bg.recovered, s.restoredTask(r))
 		}
@@ -257,6 +259,15 @@ func (e *Engine) own(identifier string, id uint64) bool {
 	}
 	ids[id] = true
 	return true
+}
+
+// disown gives back ids claimed with own by a session that was never handed out.
+func (e *Engine) disown(identifier string, ids []uint64) {
+	e.bgMu.Lock()
+	defer e.bgMu.Unlock()
+	for _, id := range ids {
+		delete(e.bgOwned[identifier], id)
+	}
 }
 
 // sweepBackgroundDir removes files no journaled task owns: left by a process that

@@ -285,3 +285,48 @@ func TestBackgroundSessionRecreatedInTheSameEngineDoesNotRunTasksTwice(t *testin
 		t.Fatalf("the server saw %d requests, want 1", len(rs.log()))
 	}
 }
+
+// A NewSession that fails must leave nothing claimed or open: after Close it opens no
+// journal, and a failed background session gives its recovered tasks to the next one.
+func TestFailedNewSessionKeepsNothing(t *testing.T) {
+	payload := newPayload(1<<20, 3)
+	rs := newRangeServer(t, payload, rangesHonoured)
+	held, release := rs.holdAfter(256 << 10)
+	defer release()
+	dataDir := t.TempDir()
+	cfg := BackgroundConfiguration("failing")
+
+	e1 := bgEngine(t, dataDir)
+	s1, _ := newTestSession(t, e1, cfg)
+	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
+	waitOn(t, held, "the download never reached the hold point")
+	if err := e1.Close(); err != nil { // leaves the task to the next engine
+		t.Fatal(err)
+	}
+	release()
+	if _, err := e1.NewSession(cfg, newRecorder()); err == nil || !strings.Contains(err.Error(), "closed engine") {
+		t.Fatalf("NewSession on a closed engine: err = %v", err)
+	}
+	j, err := journalOpenForTest(dataDir) // in use if the closed engine had opened it again
+	if err != nil {
+		t.Fatalf("the closed engine holds the journal: %v", err)
+	}
+	j.Close()
+
+	e2 := bgEngine(t, dataDir)
+	bad := cfg
+	bad.TLSMinimumVersion = 1
+	if _, err := e2.NewSession(bad, newRecorder()); err == nil {
+		t.Fatal("NewSession with an invalid TLS version succeeded")
+	}
+	s2, rec2 := newTestSession(t, e2, cfg)
+	rec := s2.Recovered()
+	if len(rec) != 1 || rec[0].ID() != task.ID() {
+		t.Fatalf("after a failed NewSession, Recovered = %v; want task %d", rec, task.ID())
+	}
+	s2.DeliverRecovered()
+	rec[0].Resume()
+	if err := rec2.wait(t, task.ID()); err != nil {
+		t.Fatal(err)
+	}
+}

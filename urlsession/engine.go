@@ -186,6 +186,12 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	if cfg.Kind == KindBackground && cfg.Identifier == "" {
 		return nil, errors.New("urlsession: a background configuration needs a non-empty identifier")
 	}
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed { // checked again below; here so that nothing is opened for nothing
+		return nil, errClosedEngine
+	}
 	cfg = cfg.clone().withDefaults()
 	s := &Session{engine: e, cfg: cfg, delegate: d, live: make(map[uint64]*Task),
 		hosts: newHostLimiter(cfg.HTTPMaximumConnectionsPerHost),
@@ -212,6 +218,7 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	} else {
 		tr, err := newTransport(cfg)
 		if err != nil {
+			s.abandon()
 			return nil, err
 		}
 		s.transport, s.ownTransport = tr, tr
@@ -222,10 +229,12 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return nil, errors.New("urlsession: NewSession called on a closed engine")
+		s.abandon()
+		return nil, errClosedEngine
 	}
 	dir, err := os.MkdirTemp(e.dir, dirPrefix(cfg)) // 0700
 	if err != nil {
+		s.abandon()
 		return nil, fmt.Errorf("urlsession: creating the session directory: %w", err)
 	}
 	s.dir = dir
@@ -233,6 +242,8 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	go s.dispatch()
 	return s, nil
 }
+
+var errClosedEngine = errors.New("urlsession: NewSession called on a closed engine")
 
 // dirPrefix keeps only harmless characters of the identifier for a readable name.
 func dirPrefix(cfg Configuration) string {

@@ -253,8 +253,8 @@ func (s *Session) closeIdle() {
 	}
 }
 
-// release runs after DidBecomeInvalid: the pool and the directory go away.
-func (s *Session) release() {
+// closeOwned closes what the session holds for itself alone.
+func (s *Session) closeOwned() {
 	if s.ownTransport != nil {
 		s.ownTransport.CloseIdleConnections()
 	}
@@ -264,6 +264,21 @@ func (s *Session) release() {
 	if s.ownCreds {
 		s.creds.Close()
 	}
+}
+
+// abandon undoes a NewSession that fails after taking resources: its own stores and
+// transport are closed and the journaled tasks it took over are given back, so that a
+// later session with the same identifier recovers them.
+func (s *Session) abandon() {
+	s.closeOwned()
+	if s.bg != nil {
+		s.engine.disown(s.bg.id, s.bg.claimed)
+	}
+}
+
+// release runs after DidBecomeInvalid: the pool and the directory go away.
+func (s *Session) release() {
+	s.closeOwned()
 	if err := os.RemoveAll(s.dir); err != nil {
 		s.engine.logger.Warn("urlsession: removing session directory failed", "dir", s.dir, "err", err)
 	}
