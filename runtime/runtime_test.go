@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -16,28 +15,14 @@ import (
 	"github.com/dop251/goja"
 	"go.uber.org/goleak"
 
+	"github.com/tirun/tirun/internal/testkit"
 	"github.com/tirun/tirun/runtime/loop"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// syncBuffer collects log output written from the loop goroutine and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects output written by other goroutines.
+type syncBuffer = testkit.SyncBuffer
 
 var globalLoaderCalls atomic.Int32
 

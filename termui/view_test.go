@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,65 +12,9 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/tirun/tirun/internal/testkit"
 	"github.com/tirun/tirun/telemetry"
 )
-
-// terminal is a pseudo-terminal whose output the test reads like a person would see it.
-type terminal struct {
-	tty  *os.File
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan struct{}
-}
-
-func openTerminal(t *testing.T) *terminal {
-	t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal available: %v", err)
-	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
-	term := &terminal{tty: tty, done: make(chan struct{})}
-	go func() {
-		defer close(term.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(buf)
-			term.mu.Lock()
-			term.out.Write(buf[:n])
-			term.mu.Unlock()
-			if err != nil {
-				return // EIO once the tty side is closed
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		tty.Close()
-		select {
-		case <-term.done:
-		case <-time.After(10 * time.Second):
-			t.Error("pty reader did not stop")
-		}
-		ptmx.Close()
-	})
-	return term
-}
-
-// closeAndRead closes the terminal side and returns everything that was drawn.
-func (term *terminal) closeAndRead(t *testing.T) string {
-	t.Helper()
-	term.tty.Close()
-	select {
-	case <-term.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("pty reader did not stop")
-	}
-	term.mu.Lock()
-	defer term.mu.Unlock()
-	return term.out.String()
-}
 
 var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
@@ -87,9 +30,9 @@ func engineEvent(task uint64, name string, payload map[string]any) telemetry.Eve
 }
 
 func TestViewDrawsBarsAndLogLinesOnATerminal(t *testing.T) {
-	term := openTerminal(t)
-	v := NewView(term.tty, ViewOptions{ShowAfter: -1, Refresh: 15 * time.Millisecond})
-	logs := v.Writer(term.tty, true)
+	term := testkit.OpenTerminal(t)
+	v := NewView(term.TTY, ViewOptions{ShowAfter: -1, Refresh: 15 * time.Millisecond})
+	logs := v.Writer(term.TTY, true)
 
 	const size = 10 << 20
 	v.Observe(engineEvent(1, telemetry.EventTaskStart, map[string]any{"kind": "download", "method": "GET", "url": "http://127.0.0.1:1/files/big.bin"}))
@@ -111,7 +54,7 @@ func TestViewDrawsBarsAndLogLinesOnATerminal(t *testing.T) {
 	v.Close()
 	v.Observe(engineEvent(3, telemetry.EventTaskStart, nil)) // after Close: ignored
 	fmt.Fprintln(logs, "[ERROR] after the bars")             // after Close: printed directly
-	raw := term.closeAndRead(t)
+	raw := term.CloseAndRead(t)
 
 	if !strings.Contains(raw, "\x1b[") {
 		t.Fatal("no control sequences: the bars were not drawn as a live view")
@@ -150,14 +93,14 @@ func TestViewDrawsBarsAndLogLinesOnATerminal(t *testing.T) {
 }
 
 func TestViewHidesQuickTasksAndStopsUnfinishedOnes(t *testing.T) {
-	term := openTerminal(t)
-	v := NewView(term.tty, ViewOptions{ShowAfter: 200 * time.Millisecond, Refresh: 15 * time.Millisecond})
+	term := testkit.OpenTerminal(t)
+	v := NewView(term.TTY, ViewOptions{ShowAfter: 200 * time.Millisecond, Refresh: 15 * time.Millisecond})
 	v.Observe(engineEvent(1, telemetry.EventTaskStart, map[string]any{"kind": "data", "method": "POST", "url": "http://127.0.0.1:1/api/quick"}))
 	v.Observe(engineEvent(1, telemetry.EventComplete, map[string]any{"bytesReceived": 10}))
 	v.Observe(engineEvent(2, telemetry.EventTaskStart, map[string]any{"kind": "data", "method": "GET", "url": "http://127.0.0.1:1/api/slow"}))
 	time.Sleep(400 * time.Millisecond) // past ShowAfter without any new event: the tick shows it
 	v.Close()
-	lines := screenLines(term.closeAndRead(t))
+	lines := screenLines(term.CloseAndRead(t))
 	all := strings.Join(lines, "\n")
 	if strings.Contains(all, "quick") {
 		t.Fatalf("a quick task got a bar:\n%s", all)
@@ -184,12 +127,12 @@ func TestTaskLabels(t *testing.T) {
 }
 
 func TestViewPrintsLinesWrittenJustBeforeClose(t *testing.T) {
-	term := openTerminal(t)
-	v := NewView(term.tty, ViewOptions{Refresh: time.Hour}) // no redraw would come by itself
-	w := v.Writer(term.tty, false)
+	term := testkit.OpenTerminal(t)
+	v := NewView(term.TTY, ViewOptions{Refresh: time.Hour}) // no redraw would come by itself
+	w := v.Writer(term.TTY, false)
 	io.WriteString(w, "first\nlast without newline")
 	v.Close()
-	raw := term.closeAndRead(t)
+	raw := term.CloseAndRead(t)
 	if !strings.Contains(raw, "first\r\nlast without newline\r\n") {
 		t.Fatalf("pending lines lost at Close: %q", raw)
 	}

@@ -10,12 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
+	"github.com/tirun/tirun/internal/testkit"
 	tirun "github.com/tirun/tirun/runtime"
 	"github.com/tirun/tirun/telemetry"
 )
@@ -123,57 +121,9 @@ func TestUITraceAndHARFiles(t *testing.T) {
 	}
 }
 
-// ptyScreen opens a pseudo-terminal and collects what is drawn on it.
-type ptyScreen struct {
-	tty  *os.File
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan struct{}
-}
-
-func openPTY(t *testing.T) *ptyScreen {
-	t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
-	s := &ptyScreen{tty: tty, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { tty.Close(); <-s.done; ptmx.Close() })
-	return s
-}
-
-func (s *ptyScreen) text(t *testing.T) string {
-	t.Helper()
-	s.tty.Close()
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("pty reader did not stop")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
-
 func TestUIOnATerminalDrawsColoursAndSummary(t *testing.T) {
-	screen := openPTY(t)
-	u, opts := startTestUI(t, &cliIO{Stdout: screen.tty, Stderr: screen.tty}, noEnv)
+	screen := testkit.OpenTerminal(t)
+	u, opts := startTestUI(t, &cliIO{Stdout: screen.TTY, Stderr: screen.TTY}, noEnv)
 	if u.view == nil {
 		t.Fatal("a terminal must get the progress view")
 	}
@@ -182,7 +132,7 @@ func TestUIOnATerminalDrawsColoursAndSummary(t *testing.T) {
 	if err := u.finish(); err != nil {
 		t.Fatal(err)
 	}
-	raw := screen.text(t)
+	raw := screen.CloseAndRead(t)
 	if !strings.Contains(raw, "\x1b[33m[WARN]\x1b[0m careful\r\n") {
 		t.Fatalf("coloured log line missing: %q", raw)
 	}
@@ -192,36 +142,36 @@ func TestUIOnATerminalDrawsColoursAndSummary(t *testing.T) {
 }
 
 func TestUIColourOffWithNoColorBarsOffWithDumbTerm(t *testing.T) {
-	screen := openPTY(t)
+	screen := testkit.OpenTerminal(t)
 	env := func(k string) string {
 		if k == "NO_COLOR" {
 			return "1"
 		}
 		return ""
 	}
-	u, opts := startTestUI(t, &cliIO{Stdout: screen.tty, Stderr: screen.tty}, env)
+	u, opts := startTestUI(t, &cliIO{Stdout: screen.TTY, Stderr: screen.TTY}, env)
 	if u.view == nil {
 		t.Fatal("NO_COLOR is about colour: the bars stay")
 	}
 	fmt.Fprintln(opts.Stderr, "[ERROR] plain")
 	feedTransfer(u.Observer(), 1, 1)
 	u.finish()
-	if raw := screen.text(t); !strings.Contains(raw, "\n[ERROR] plain\r\n") && !strings.HasPrefix(raw, "[ERROR] plain\r\n") {
+	if raw := screen.CloseAndRead(t); !strings.Contains(raw, "\n[ERROR] plain\r\n") && !strings.HasPrefix(raw, "[ERROR] plain\r\n") {
 		t.Fatalf("NO_COLOR output has a coloured tag: %q", raw)
 	}
 
-	screen = openPTY(t)
+	screen = testkit.OpenTerminal(t)
 	dumb := func(k string) string {
 		if k == "TERM" {
 			return "dumb"
 		}
 		return ""
 	}
-	u, opts = startTestUI(t, &cliIO{Stdout: screen.tty, Stderr: screen.tty}, dumb)
+	u, opts = startTestUI(t, &cliIO{Stdout: screen.TTY, Stderr: screen.TTY}, dumb)
 	fmt.Fprintln(opts.Stderr, "[ERROR] plain")
 	feedTransfer(u.Observer(), 1, 1)
 	u.finish()
-	if raw := screen.text(t); controlSequence.MatchString(raw) || u.view != nil {
+	if raw := screen.CloseAndRead(t); controlSequence.MatchString(raw) || u.view != nil {
 		t.Fatalf("TERM=dumb output has control sequences: %q", raw)
 	}
 }

@@ -1,7 +1,6 @@
 package urlsession
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,11 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tirun/tirun/fixture"
+	"github.com/tirun/tirun/internal/testkit"
 	"github.com/tirun/tirun/runtime"
 	"github.com/tirun/tirun/testrunner"
 )
@@ -119,23 +118,8 @@ func jsFiles(t *testing.T, skip ...string) []string {
 	return slices.DeleteFunc(files, func(f string) bool { return slices.Contains(skip, filepath.Base(f)) })
 }
 
-// syncBuffer is a bytes.Buffer safe for the loggers of several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects output written by other goroutines.
+type syncBuffer = testkit.SyncBuffer
 
 // hashFile returns the hex SHA-256 of a file's content.
 func hashFile(path string) (string, error) {
