@@ -88,3 +88,29 @@ func (term *Terminal) CloseAndRead(t testing.TB) string {
 	defer term.mu.Unlock()
 	return term.out.String()
 }
+
+// JSAsserts defines small assertion functions for JS run by tests: eq (JSON
+// equality), ok (truthy), throwsType (a TypeError whose message holds given
+// parts) and readOnly (assignment leaves a property unchanged).
+const JSAsserts = `
+function eq(got, want, what) {
+	var g = JSON.stringify(got), w = JSON.stringify(want);
+	if (got !== want && g !== w) throw new Error(what + ': got ' + g + ', want ' + w);
+}
+function ok(v, what) { if (!v) throw new Error(what + ': not truthy (' + v + ')'); }
+function throwsType(fn, parts, what) {
+	try { fn(); } catch (e) {
+		if (!(e instanceof TypeError)) throw new Error(what + ': threw ' + e + ', want a TypeError');
+		parts.forEach(function (p) {
+			if (String(e.message).indexOf(p) < 0) throw new Error(what + ': message "' + e.message + '" lacks "' + p + '"');
+		});
+		return;
+	}
+	throw new Error(what + ': did not throw');
+}
+function readOnly(obj, name, what) {
+	var before = obj[name];
+	try { obj[name] = 'changed'; } catch (e) {}
+	eq(obj[name], before, what + ': ' + name + ' is read-only');
+}
+`

@@ -9,32 +9,12 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/tirun/tirun/internal/testkit"
 	"github.com/tirun/tirun/runtime/loop"
 )
 
 // jsPrelude gives fixtures small assertion helpers (the SDK suite uses should.js).
-const jsPrelude = `
-function eq(got, want, what) {
-	var g = JSON.stringify(got), w = JSON.stringify(want);
-	if (got !== want && g !== w) throw new Error(what + ': got ' + g + ', want ' + w);
-}
-function ok(v, what) { if (!v) throw new Error(what + ': not truthy (' + v + ')'); }
-function throwsType(fn, parts, what) {
-	try { fn(); } catch (e) {
-		if (!(e instanceof TypeError)) throw new Error(what + ': threw ' + e + ', want a TypeError');
-		parts.forEach(function (p) {
-			if (String(e.message).indexOf(p) < 0) throw new Error(what + ': message "' + e.message + '" lacks "' + p + '"');
-		});
-		return;
-	}
-	throw new Error(what + ': did not throw');
-}
-function readOnly(obj, name, what) {
-	var before = obj[name];
-	try { obj[name] = 'changed'; } catch (e) {}
-	eq(obj[name], before, what + ': ' + name + ' is read-only');
-}
-`
+const jsPrelude = testkit.JSAsserts
 
 const appJS = "// the app\nTi.API.info('hello');\n"
 
