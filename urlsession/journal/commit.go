@@ -184,14 +184,22 @@ func (c *committer) tryCommit(batch []*write) (failed int, werr, err error) {
 func (c *committer) finish(ws []*write, err error, done bool) {
 	var lastSeq uint64
 	for _, w := range ws {
+		lastSeq = max(lastSeq, w.seq)
+	}
+	if lastSeq > 0 {
+		c.settleRedo(lastSeq, done)
+	}
+	// Waiters hear last: when Sync returns, the redo log is already settled.
+	for _, w := range ws {
 		if w.done != nil {
 			w.done <- err
 		}
-		lastSeq = max(lastSeq, w.seq)
 	}
-	if lastSeq == 0 {
-		return
-	}
+}
+
+// settleRedo records that the logged changes up to lastSeq are done with (or, when
+// done is false, must stay for the next Open) and empties the log once none is left.
+func (c *committer) settleRedo(lastSeq uint64, done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !done {
