@@ -217,3 +217,38 @@ func TestEngineCloseCancelsRunningTasks(t *testing.T) {
 	rec.waitInvalid(t)
 	rec.check(t)
 }
+
+// Runner workers reuse their request context. After a cancelled task, and after a
+// Cancel that arrives once a task is over, the next task on the same worker must
+// run normally rather than inherit a cancellation.
+func TestTasksAfterACancelOnTheSameWorkerSucceed(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			arrived <- struct{}{}
+			<-r.Context().Done() // until the client gives up
+			return
+		}
+		io.WriteString(w, "fast")
+	}))
+	defer srv.Close()
+	e := newTestEngine(t)
+	s, rec := newTestSession(t, e, DefaultConfiguration())
+
+	slow := start(t, s, KindDataTask, Request{URL: srv.URL + "/slow"})
+	waitOn(t, arrived, "the slow request never reached the server")
+	slow.Cancel()
+	wantCode(t, rec.wait(t, slow.ID()), CodeCancelled)
+
+	for i := 0; i < 3; i++ {
+		task := start(t, s, KindDataTask, Request{URL: srv.URL + "/fast"})
+		wantCode(t, rec.wait(t, task.ID()), 0)
+		task.Cancel() // too late: must reach neither this task nor the next
+		if got := string(task.Body()); got != "fast" {
+			t.Fatalf("task %d body %q", task.ID(), got)
+		}
+	}
+	s.FinishTasksAndInvalidate()
+	rec.waitInvalid(t)
+	rec.check(t)
+}

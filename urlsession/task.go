@@ -77,7 +77,7 @@ type Task struct {
 	state      TaskState
 	started    bool
 	resumed    chan struct{} // while a started task is suspended: closed by Resume/Cancel
-	cancel     context.CancelCauseFunc
+	timers     *taskTimers   // the worker running the task, once started; cancels it
 	response   *Response
 	body       []byte
 	err        *URLError
@@ -222,14 +222,14 @@ func (t *Task) Cancel() {
 		close(t.resumed) // wake a paused transfer so it can observe the cancel
 		t.resumed = nil
 	}
-	started, cancel := t.started, t.cancel
+	started, tm := t.started, t.timers
 	t.mu.Unlock()
 	if !started {
 		t.finish(transferResult{err: newURLError(CodeCancelled, t.req.URL, errCancelled)})
 		return
 	}
-	if cancel != nil {
-		cancel(errCancelled)
+	if tm != nil { // else the transfer sees StateCanceling when it starts
+		tm.cancelTask(t, errCancelled)
 	}
 }
 

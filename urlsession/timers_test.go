@@ -2,6 +2,7 @@ package urlsession
 
 import (
 	"context"
+	"net/http/httptrace"
 	"sync"
 	"testing"
 	"time"
@@ -123,5 +124,45 @@ func TestEndedTaskIsLeftAloneAndStaleBodyReadsDoNotCount(t *testing.T) {
 	tm.touchFor(gen) // the previous task's body reader
 	if tm.last.Load() != before {
 		t.Error("a stale body read counted as activity of the next task")
+	}
+}
+
+// A worker reuses its request context while nothing cancels it. A late Cancel of a
+// task that already ended must not reach the context that now serves the next task,
+// and a context that was cancelled is replaced.
+func TestWorkerContextIsReusedUntilCancelled(t *testing.T) {
+	tm := newTaskTimers()
+	defer tm.close()
+	first := runningTask()
+	ctx1, cancel1 := tm.taskContext()
+	tm.begin(first, time.Hour, time.Hour, cancel1)
+	tm.end()
+	tm.cancelTask(first, errCancelled) // arrives after the task ended
+
+	ctx2, cancel2 := tm.taskContext()
+	if ctx2 != ctx1 {
+		t.Error("an uncancelled context was not reused")
+	}
+	if ctx2.Err() != nil {
+		t.Fatal("a late Cancel of an ended task cancelled the worker's context")
+	}
+	second := runningTask()
+	tm.begin(second, time.Hour, time.Hour, cancel2)
+	tm.cancelTask(first, errCancelled) // the ended task again, now that another runs
+	if ctx2.Err() != nil {
+		t.Fatal("a Cancel of an ended task cancelled the task running after it")
+	}
+	tm.cancelTask(second, errCancelled)
+	if got := context.Cause(ctx2); got != errCancelled {
+		t.Errorf("cause = %v, want the cancel", got)
+	}
+	tm.end()
+
+	ctx3, _ := tm.taskContext()
+	if ctx3 == ctx2 || ctx3.Err() != nil {
+		t.Error("a cancelled context was handed to the next task")
+	}
+	if httptrace.ContextClientTrace(ctx3) == nil {
+		t.Error("the new context lost the connection trace")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"syscall"
@@ -38,14 +37,15 @@ func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 			}
 		}()
 	}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
+	ctx, cancel := tm.taskContext()
+	gen := tm.begin(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
+	defer tm.end()
 	t.mu.Lock()
-	t.cancel = cancel
+	t.timers = tm
 	cancelled := t.state == StateCanceling // Cancel ran between Resume and here
 	t.mu.Unlock()
 	if cancelled {
-		cancel(errCancelled)
+		tm.cancelTask(t, errCancelled)
 	}
 
 	if t.resumeErr != nil {
@@ -66,9 +66,6 @@ func (s *Session) transfer(t *Task, tm *taskTimers) (res transferResult) {
 	if dl.rangeFrom > 0 {
 		cur.header = rangeHeaders(cur.header, dl.rangeFrom, dl.info.validator())
 	}
-	gen := tm.begin(t, s.cfg.TimeoutIntervalForRequest, s.cfg.TimeoutIntervalForResource, cancel)
-	defer tm.end()
-	ctx = httptrace.WithClientTrace(ctx, &tm.trace)
 	if s.observer != nil { // the recorded exchanges name their task (observe.go)
 		ctx = telemetry.WithTask(ctx, s.name, t.id)
 	}
