@@ -194,8 +194,8 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	}
 	cfg = cfg.clone().withDefaults()
 	s := &Session{engine: e, cfg: cfg, delegate: d, live: make(map[uint64]*Task),
-		hosts: newHostLimiter(cfg.HTTPMaximumConnectionsPerHost),
-		wake:  make(chan struct{}, 1), done: make(chan struct{})}
+		hosts: newHostLimiter(cfg.HTTPMaximumConnectionsPerHost), plain: newPlainHeaders(cfg.HTTPAdditionalHeaders),
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	switch cfg.Kind {
 	case KindEphemeral:
 		s.jar = cookiestore.NewMemory()

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // mergeHeaders puts configuration headers under request headers: a configuration
@@ -118,4 +120,39 @@ func wireHeader(hs []Header) (http.Header, string) {
 		}
 	}
 	return h, host
+}
+
+// plainHeaders are the headers of a request that adds nothing of its own (no header,
+// no credentials in its URL, no body): the configuration's headers and the defaults.
+// Most requests are like that, so a session builds them and their wire form once
+// instead of per request.
+type plainHeaders struct {
+	list []Header    // len == cap: a step that adds a header copies instead of writing here
+	wire http.Header // shared by concurrent requests: read-only
+	host string      // a configured Host header, else ""
+}
+
+// newPlainHeaders returns nil when a configured header is invalid: tasks then take
+// the per-request path, which reports the error.
+func newPlainHeaders(cfg []Header) *plainHeaders {
+	list := mergeHeaders(nil, cfg)
+	for _, x := range list {
+		if !validHeader(x) {
+			return nil
+		}
+	}
+	addDefaultHeaders(&list)
+	list = list[:len(list):len(list)]
+	wire, host := wireHeader(list)
+	return &plainHeaders{list: list, wire: wire, host: host}
+}
+
+// is tells whether hs is the session's plain list itself (not an equal copy), so
+// its prepared wire form applies.
+func (p *plainHeaders) is(hs []Header) bool {
+	return p != nil && len(hs) == len(p.list) && len(hs) > 0 && &hs[0] == &p.list[0]
+}
+
+func validHeader(x Header) bool {
+	return httpguts.ValidHeaderFieldName(x.Name) && httpguts.ValidHeaderFieldValue(x.Value)
 }

@@ -105,3 +105,50 @@ func TestURLCredentialsBecomeBasicAuth(t *testing.T) {
 		t.Fatalf("status %d", task.Response().StatusCode)
 	}
 }
+
+// Requests that add no headers of their own share one prepared header set per
+// session. Stored cookies must still be sent where they apply, and only there: a
+// request that carries them must not leave them in the shared set.
+func TestPreparedSessionHeadersStayCleanOfCookies(t *testing.T) {
+	got := make(chan []string, 8)
+	url := rawServer(t, func(c net.Conn) {
+		lines := readRequestHead(bufio.NewReader(c))
+		got <- lines
+		setCookie := ""
+		if len(lines) > 0 && strings.HasPrefix(lines[0], "GET /set ") {
+			setCookie = "Set-Cookie: a=1; Path=/only\r\n"
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\n"+setCookie+"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+	})
+	e := newTestEngine(t)
+	cfg := EphemeralConfiguration()
+	cfg.HTTPAdditionalHeaders = []Header{{"X-Team", "blue"}, {"x-lower", "kept"}}
+	s, rec := newTestSession(t, e, cfg)
+	for i, path := range []string{"/set", "/only/x", "/other", "/only/y"} {
+		start(t, s, KindDataTask, Request{URL: url + path})
+		wantCode(t, rec.wait(t, uint64(i+1)), 0)
+		lines := <-got
+		for _, want := range []string{"X-Team: blue", "x-lower: kept", "User-Agent: " + defaultUserAgent} {
+			if !slices.Contains(lines, want) {
+				t.Errorf("%s: request lacks %q:\n%s", path, want, strings.Join(lines, "\n"))
+			}
+		}
+		cookie, has := headerValue(lines, "Cookie")
+		if wantCookie := strings.HasPrefix(path, "/only/"); has != wantCookie || has && cookie != "a=1" {
+			t.Errorf("%s: Cookie = %q (present %v), want present %v", path, cookie, has, wantCookie)
+		}
+	}
+	if _, ok := s.plain.wire["Cookie"]; ok || len(s.plain.wire) != len(s.plain.list) {
+		t.Errorf("the shared header set changed: %v", s.plain.wire)
+	}
+}
+
+// An invalid configured header fails each task with -1000 instead of being sent.
+func TestInvalidConfiguredHeaderFailsTheTask(t *testing.T) {
+	e := newTestEngine(t)
+	cfg := EphemeralConfiguration()
+	cfg.HTTPAdditionalHeaders = []Header{{"Bad Name", "x"}}
+	s, rec := newTestSession(t, e, cfg)
+	start(t, s, KindDataTask, Request{URL: "http://127.0.0.1:1/"})
+	wantCode(t, rec.wait(t, 1), CodeBadURL)
+}

@@ -12,8 +12,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"golang.org/x/net/http/httpguts"
 )
 
 // hop is one request of a task's redirect chain.
@@ -115,9 +113,14 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 	if h.method == http.MethodGet && h.body.size > 0 {
 		return nil, newURLError(CodeDataLengthExceedsMaximum, r.URL, errors.New("a GET request cannot carry a body"))
 	}
+	t.expectedSend.Store(h.body.size)
+	if len(r.Header) == 0 && u.User == nil && h.body.size == 0 && s.plain != nil {
+		h.header = s.plain.list
+		return h, nil
+	}
 	h.header = mergeHeaders(r.Header, s.cfg.HTTPAdditionalHeaders)
 	for _, x := range h.header {
-		if !httpguts.ValidHeaderFieldName(x.Name) || !httpguts.ValidHeaderFieldValue(x.Value) {
+		if !validHeader(x) {
 			return nil, newURLError(CodeBadURL, r.URL, fmt.Errorf("header %q has an invalid name or value", x.Name))
 		}
 	}
@@ -130,6 +133,5 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 		h.header = append(h.header, Header{"Content-Type", "application/x-www-form-urlencoded"})
 	}
 	addDefaultHeaders(&h.header)
-	t.expectedSend.Store(h.body.size)
 	return h, nil
 }

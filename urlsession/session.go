@@ -31,6 +31,7 @@ type Session struct {
 	ownCreds     bool             // a private store, closed with the session
 	ownCache     bool             // a private cache, closed with the session
 	hosts        *hostLimiter
+	plain        *plainHeaders      // nil when the configuration's headers are invalid
 	bg           *bgSession         // background sessions only (background.go)
 	observer     telemetry.Observer // the engine's, nil when nothing observes (observe.go)
 	name         string             // how telemetry names the session (Name)

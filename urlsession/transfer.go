@@ -180,12 +180,20 @@ func (s *Session) buildRequest(ctx context.Context, t *Task, h *hop, tm *taskTim
 		c.User = nil
 		u = &c
 	}
-	hdr, host := wireHeader(h.header)
+	var cookies []*http.Cookie
+	if s.cfg.HTTPShouldSetCookies && s.jar != nil {
+		cookies = s.jar.Cookies(h.url)
+	}
+	var hdr http.Header
+	var host string
+	if len(cookies) == 0 && s.plain.is(h.header) {
+		hdr, host = s.plain.wire, s.plain.host // shared: the transport only reads it
+	} else {
+		hdr, host = wireHeader(h.header)
+		addJarCookies(hdr, cookies)
+	}
 	if host == "" {
 		host = u.Host
-	}
-	if s.cfg.HTTPShouldSetCookies && s.jar != nil {
-		addJarCookies(hdr, s.jar.Cookies(h.url))
 	}
 	// The transport treats the request as read-only, so sharing h.url is safe.
 	req := (&http.Request{Method: h.method, URL: u, Host: host, Header: hdr,
