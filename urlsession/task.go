@@ -295,6 +295,7 @@ func (t *Task) finish(r transferResult) {
 	}
 	cb, started := t.resumeCB, t.started
 	t.resumeCB = nil
+	t.timers = nil // the worker serves other tasks now
 	t.state = StateCompleted
 	t.err = r.err
 	if r.err == nil {
