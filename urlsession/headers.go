@@ -135,13 +135,10 @@ type plainHeaders struct {
 // newPlainHeaders returns nil when a configured header is invalid: tasks then take
 // the per-request path, which reports the error.
 func newPlainHeaders(cfg []Header) *plainHeaders {
-	list := mergeHeaders(nil, cfg)
-	for _, x := range list {
-		if !validHeader(x) {
-			return nil
-		}
+	list, bad := firstHeaders(nil, cfg, nil, http.MethodGet, 0)
+	if bad != "" {
+		return nil
 	}
-	addDefaultHeaders(&list)
 	list = list[:len(list):len(list)]
 	wire, host := wireHeader(list)
 	return &plainHeaders{list: list, wire: wire, host: host}

@@ -118,20 +118,34 @@ func (s *Session) firstHop(t *Task) (*hop, *URLError) {
 		h.header = s.plain.list
 		return h, nil
 	}
-	h.header = mergeHeaders(r.Header, s.cfg.HTTPAdditionalHeaders)
-	for _, x := range h.header {
+	hs, bad := firstHeaders(r.Header, s.cfg.HTTPAdditionalHeaders, u.User, h.method, h.body.size)
+	if bad != "" {
+		return nil, newURLError(CodeBadURL, r.URL, fmt.Errorf("header %q has an invalid name or value", bad))
+	}
+	h.header = hs
+	return h, nil
+}
+
+// firstHeaders builds a task's first request headers: its own over the
+// configuration's, credentials from the URL, a form Content-Type for a POST body,
+// then the defaults. bad names an invalid header (the result is then unusable).
+// Sessions build their plain headers with it too (newPlainHeaders), so both paths
+// send the same thing.
+func firstHeaders(own, cfg []Header, user *url.Userinfo, method string, bodySize int64) (hs []Header, bad string) {
+	hs = mergeHeaders(own, cfg)
+	for _, x := range hs {
 		if !validHeader(x) {
-			return nil, newURLError(CodeBadURL, r.URL, fmt.Errorf("header %q has an invalid name or value", x.Name))
+			return nil, x.Name
 		}
 	}
-	if u.User != nil && findHeader(h.header, "Authorization") < 0 {
-		pass, _ := u.User.Password()
-		cred := base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pass))
-		h.header = append(h.header, Header{"Authorization", "Basic " + cred})
+	if user != nil && findHeader(hs, "Authorization") < 0 {
+		pass, _ := user.Password()
+		cred := base64.StdEncoding.EncodeToString([]byte(user.Username() + ":" + pass))
+		hs = append(hs, Header{"Authorization", "Basic " + cred})
 	}
-	if h.method == http.MethodPost && h.body.size > 0 && findHeader(h.header, "Content-Type") < 0 {
-		h.header = append(h.header, Header{"Content-Type", "application/x-www-form-urlencoded"})
+	if method == http.MethodPost && bodySize > 0 && findHeader(hs, "Content-Type") < 0 {
+		hs = append(hs, Header{"Content-Type", "application/x-www-form-urlencoded"})
 	}
-	addDefaultHeaders(&h.header)
-	return h, nil
+	addDefaultHeaders(&hs)
+	return hs, ""
 }
