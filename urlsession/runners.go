@@ -21,10 +21,9 @@ type runnerPool struct {
 	period  time.Duration // the reaper's tick: runnerIdle, shorter in tests
 	mu      sync.Mutex
 	idle    []*runner // parked workers, the most recently parked last
-	workers int       // started and not yet told to leave
+	workers int       // started and not yet told to leave; the reaper is pending while > 0
 	tick    uint64    // reaper ticks so far
 	reaper  *time.Timer
-	reaping bool // the reaper is pending
 	closed  bool
 	wg      sync.WaitGroup
 }
@@ -49,15 +48,14 @@ func (p *runnerPool) start(t *Task) {
 		r.next <- t
 		return
 	}
-	p.workers++
-	if !p.reaping && !p.closed {
-		p.reaping = true
+	if p.workers == 0 && !p.closed { // the reaper stopped with the last worker
 		if p.reaper == nil {
 			p.reaper = time.AfterFunc(p.period, p.reap)
 		} else {
 			p.reaper.Reset(p.period)
 		}
 	}
+	p.workers++
 	p.wg.Add(1)
 	p.mu.Unlock()
 	go p.worker(t)
@@ -94,7 +92,6 @@ func (p *runnerPool) reap() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		p.reaping = false
 		return
 	}
 	p.tick++
@@ -111,8 +108,6 @@ func (p *runnerPool) reap() {
 	}
 	if p.workers > 0 { // busy or recently parked workers remain: keep ticking
 		p.reaper.Reset(p.period)
-	} else {
-		p.reaping = false
 	}
 }
 
