@@ -11,14 +11,12 @@ import (
 // it. The engine calls a session's delegate serially, so a session's events keep their order;
 // the observer is non-blocking by contract, so it never slows the transfer.
 type observedDelegate struct {
-	inner   Delegate
-	obs     telemetry.Observer
-	session string
+	inner Delegate
+	s     *Session // reports through s.observeEvent
 }
 
 func (d *observedDelegate) emit(task uint64, name string, payload map[string]any) {
-	d.obs.Observe(telemetry.Event{Time: time.Now(), Source: telemetry.SourceEngine,
-		Session: d.session, Task: task, Name: name, Payload: payload})
+	d.s.observeEvent(task, name, payload)
 }
 
 func (d *observedDelegate) DidReceiveResponse(t *Task, r *Response) {
@@ -71,9 +69,14 @@ func (s *Session) observeStart(t *Task) {
 	if s.observer == nil {
 		return
 	}
-	s.observer.Observe(telemetry.Event{Time: time.Now(), Source: telemetry.SourceEngine, Session: s.name,
-		Task: t.id, Name: telemetry.EventTaskStart,
-		Payload: map[string]any{"kind": t.kind.String(), "method": requestMethod(t.kind, t.req), "url": t.req.URL}})
+	s.observeEvent(t.id, telemetry.EventTaskStart,
+		map[string]any{"kind": t.kind.String(), "method": requestMethod(t.kind, t.req), "url": t.req.URL})
+}
+
+// observeEvent reports one engine event of the session; s.observer is set.
+func (s *Session) observeEvent(task uint64, name string, payload map[string]any) {
+	s.observer.Observe(telemetry.Event{Time: time.Now(), Source: telemetry.SourceEngine,
+		Session: s.name, Task: task, Name: name, Payload: payload})
 }
 
 // observe gives s its telemetry name and, when the engine has an observer, wraps the
@@ -87,7 +90,7 @@ func (e *Engine) observe(s *Session) {
 		return
 	}
 	s.observer = e.observer
-	s.delegate = &observedDelegate{inner: s.delegate, obs: e.observer, session: s.name}
+	s.delegate = &observedDelegate{inner: s.delegate, s: s}
 	s.transport = telemetry.Transport(s.transport, e.observer)
 }
 
