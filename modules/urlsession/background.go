@@ -115,8 +115,8 @@ func (m *module) endBackgroundHandler(handlerID string) {
 
 // adoptRecovered registers the tasks a background session took over from an earlier
 // process, then lets their events flow and the running ones continue. Loop goroutine,
-// inside createSession.
-func (s *session) adoptRecovered() {
+// inside createSession; e is the engine the session was made on.
+func (s *session) adoptRecovered(e *engine.Engine) {
 	if s.cfg.Kind != engine.KindBackground {
 		return
 	}
@@ -125,10 +125,8 @@ func (s *session) adoptRecovered() {
 	if !announced {
 		// The script took the session over without a backgroundtransfer handler, so no
 		// endBackgroundHandler will come: what earlier processes delivered is done with.
-		if e, err := s.m.engineFor(); err == nil {
-			if err := e.AcknowledgeBackground(s.cfg.Identifier); err != nil {
-				s.m.rt.Logger().Warn(fmt.Sprintf("%s: %v", ModuleID, err))
-			}
+		if err := e.AcknowledgeBackground(s.cfg.Identifier); err != nil {
+			s.m.rt.Logger().Warn(fmt.Sprintf("%s: %v", ModuleID, err))
 		}
 	}
 	if len(recovered) == 0 && !announced {

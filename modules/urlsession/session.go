@@ -74,7 +74,7 @@ func newSession(m *module, e *engine.Engine, cfg engine.Configuration) (*session
 		s.whenDone("Session.flush", call.Argument(0), s.es.Flush)
 		return goja.Undefined()
 	})
-	s.adoptRecovered()
+	s.adoptRecovered(e)
 	return s, nil
 }
 
