@@ -21,7 +21,7 @@ const checkpointInterval = time.Second
 type checkpointer struct {
 	s    *Session
 	id   uint64
-	last time.Time // transfer goroutine only
+	last time.Time // transfer goroutine only; set by begin
 
 	mu      sync.Mutex
 	pending *journal.Progress
@@ -29,7 +29,7 @@ type checkpointer struct {
 }
 
 func newCheckpointer(s *Session, t *Task) *checkpointer {
-	return &checkpointer{s: s, id: t.id, last: time.Now()}
+	return &checkpointer{s: s, id: t.id}
 }
 
 // begin starts the interval when the body starts arriving, not when the task was
