@@ -213,12 +213,17 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	default:
 		s.jar, s.cache, s.creds = e.cookies, e.cache, e.creds
 	}
+	created := false
+	defer func() {
+		if !created { // give back what the session took: its own stores, claimed tasks
+			s.abandon()
+		}
+	}()
 	if e.transport != nil {
 		s.transport = e.transport
 	} else {
 		tr, err := newTransport(cfg)
 		if err != nil {
-			s.abandon()
 			return nil, err
 		}
 		s.transport, s.ownTransport = tr, tr
@@ -229,16 +234,15 @@ func (e *Engine) NewSession(cfg Configuration, d Delegate) (*Session, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		s.abandon()
 		return nil, errClosedEngine
 	}
 	dir, err := os.MkdirTemp(e.dir, dirPrefix(cfg)) // 0700
 	if err != nil {
-		s.abandon()
 		return nil, fmt.Errorf("urlsession: creating the session directory: %w", err)
 	}
 	s.dir = dir
 	e.sessions[s] = struct{}{}
+	created = true
 	go s.dispatch()
 	return s, nil
 }
