@@ -203,3 +203,31 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Fatalf("leftover files: %v", entries)
 	}
 }
+
+func TestWriteTempLeavesASyncedFileToRename(t *testing.T) {
+	dir := t.TempDir()
+	tmp, err := WriteTemp(dir, "meta-*", []byte("staged"), 0o640)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(tmp) != dir || !strings.HasPrefix(filepath.Base(tmp), "meta-") {
+		t.Fatalf("temp file %s, want meta-* in %s", tmp, dir)
+	}
+	fi, err := os.Stat(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Fatalf("mode %v, want 0640", fi.Mode().Perm())
+	}
+	if b, err := os.ReadFile(tmp); err != nil || string(b) != "staged" {
+		t.Fatalf("content %q, %v", b, err)
+	}
+	// A directory that does not exist is an error, not a file somewhere else.
+	if _, err := WriteTemp(filepath.Join(dir, "missing"), "meta-*", []byte("x"), 0o600); err == nil {
+		t.Fatal("WriteTemp into a missing directory succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("files in %s: %v, want only the staged one", dir, entries)
+	}
+}

@@ -24,6 +24,8 @@
 //	var ErrInUse error
 //	func WriteFile(path string, data []byte, perm os.FileMode) error
 //	func WriteFileFunc(path string, perm os.FileMode, write func(io.Writer) error) error
+//	func WriteJSON(path string, perm os.FileMode, v any) error
+//	func WriteTemp(dir, pattern string, data []byte, perm os.FileMode) (string, error)
 //	func SyncDir(dir string) error
 //
 // Suggested layout of an engine data directory (the engine decides):

@@ -43,22 +43,7 @@ func (c *Cache) stageMeta(e *entry) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("httpcache: encode entry: %w", err)
 	}
-	f, err := os.CreateTemp(c.tmpDir, "meta-*")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
+	return datadir.WriteTemp(c.tmpDir, "meta-*", b, 0o600)
 }
 
 // placeLocked renames a committed entry's staged body and meta into place,
