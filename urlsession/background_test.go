@@ -36,18 +36,37 @@ func backgroundFiles(t *testing.T, dataDir string) []string {
 	return out
 }
 
+// heldDownload is a background download whose server holds the body after a point.
+type heldDownload struct {
+	rs      *rangeServer
+	release func() // lets the server send the rest; idempotent, and run at cleanup
+	e       *Engine
+	s       *Session
+	rec     *recorder
+	task    *Task
+}
+
+// startHeldDownload opens an engine on dataDir and a session from cfg, starts a
+// download of payload and returns once the server holds it after holdAt bytes.
+func startHeldDownload(t *testing.T, dataDir string, cfg Configuration, payload []byte, holdAt int) heldDownload {
+	t.Helper()
+	rs := newRangeServer(t, payload, rangesHonoured)
+	held, release := rs.holdAfter(holdAt)
+	e := bgEngine(t, dataDir)
+	t.Cleanup(release) // registered last: runs before the engine and the server close
+	s, rec := newTestSession(t, e, cfg)
+	task := start(t, s, KindDownloadTask, Request{URL: rs.URL + "/file"})
+	waitOn(t, held, "the download never reached the hold point")
+	return heldDownload{rs: rs, release: release, e: e, s: s, rec: rec, task: task}
+}
+
 func TestBackgroundDownloadContinuesInTheNextEngineWithRange(t *testing.T) {
 	payload := newPayload(3<<20, 7)
-	rs := newRangeServer(t, payload, rangesHonoured)
-	held, release := rs.holdAfter(1 << 20)
-	defer release()
 	dataDir := t.TempDir()
 	cfg := BackgroundConfiguration("com.example.bg")
 
-	e1 := bgEngine(t, dataDir)
-	s1, rec1 := newTestSession(t, e1, cfg)
-	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
-	waitOn(t, held, "the download never reached the hold point")
+	h := startHeldDownload(t, dataDir, cfg, payload, 1<<20)
+	rs, release, e1, rec1, task := h.rs, h.release, h.e, h.rec, h.task
 	waitFor(t, func() bool { return task.CountOfBytesReceived() == 1<<20 })
 	// Close while the body is stalled mid-way: the task must stay for the next engine.
 	if err := e1.Close(); err != nil {
@@ -257,15 +276,9 @@ func journalOpenForTest(dataDir string) (*journal.Journal, error) {
 }
 
 func TestBackgroundSessionRecreatedInTheSameEngineDoesNotRunTasksTwice(t *testing.T) {
-	payload := newPayload(1<<20, 5)
-	rs := newRangeServer(t, payload, rangesHonoured)
-	held, release := rs.holdAfter(256 << 10)
-	defer release()
-	e := bgEngine(t, t.TempDir())
 	cfg := BackgroundConfiguration("same")
-	s1, rec1 := newTestSession(t, e, cfg)
-	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
-	waitOn(t, held, "the download never reached the hold point")
+	h := startHeldDownload(t, t.TempDir(), cfg, newPayload(1<<20, 5), 256<<10)
+	rs, release, e, s1, rec1, task := h.rs, h.release, h.e, h.s, h.rec, h.task
 	s1.FinishTasksAndInvalidate() // still finishing its task
 	s2, rec2 := newTestSession(t, e, cfg)
 	if r := s2.Recovered(); len(r) != 0 {
@@ -289,17 +302,11 @@ func TestBackgroundSessionRecreatedInTheSameEngineDoesNotRunTasksTwice(t *testin
 // A NewSession that fails must leave nothing claimed or open: after Close it opens no
 // journal, and a failed background session gives its recovered tasks to the next one.
 func TestFailedNewSessionKeepsNothing(t *testing.T) {
-	payload := newPayload(1<<20, 3)
-	rs := newRangeServer(t, payload, rangesHonoured)
-	held, release := rs.holdAfter(256 << 10)
-	defer release()
 	dataDir := t.TempDir()
 	cfg := BackgroundConfiguration("failing")
 
-	e1 := bgEngine(t, dataDir)
-	s1, _ := newTestSession(t, e1, cfg)
-	task := start(t, s1, KindDownloadTask, Request{URL: rs.URL + "/file"})
-	waitOn(t, held, "the download never reached the hold point")
+	h := startHeldDownload(t, dataDir, cfg, newPayload(1<<20, 3), 256<<10)
+	release, e1, task := h.release, h.e, h.task
 	if err := e1.Close(); err != nil { // leaves the task to the next engine
 		t.Fatal(err)
 	}
