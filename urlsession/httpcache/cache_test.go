@@ -158,18 +158,14 @@ func mustDo(t *testing.T, c *Cache, policy Policy, rawURL string, hdr map[string
 	t.Helper()
 	r, err := do(t, c, policy, http.MethodGet, rawURL, hdr, fetch)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("GET %s: %v", rawURL, err)
 	}
 	return r
 }
 
 func get(t *testing.T, c *Cache, o *origin, path string, policy Policy) result {
 	t.Helper()
-	r, err := do(t, c, policy, http.MethodGet, o.url(path), nil, o.fetch)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	return r
+	return mustDo(t, c, policy, o.url(path), nil, o.fetch)
 }
 
 // modes runs a test against a disk cache and a memory cache.
