@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,13 +58,7 @@ func (j *Journal) MarkDelivered(sessionID string, seqs ...uint64) error {
 	if err := j.peek(fn, func(tx *bolt.Tx) error { return checkEvents(tx, sessionID, seqs) }); err != nil {
 		return err
 	}
-	payload, err := json.Marshal(deliveredPayload{Session: sessionID, Seqs: seqs})
-	if err != nil {
-		return errorf(fn, err)
-	}
-	return j.logged(fn, redoDelivered, payload, func(tx *bolt.Tx) error {
-		return markDeliveredTx(tx, sessionID, seqs)
-	})
+	return j.logged(fn, &deliveredPayload{Session: sessionID, Seqs: seqs})
 }
 
 // checkEvents fails with ErrUnknownEvent unless every seq is an event of the session.

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"errors"
 	"sync"
 
@@ -82,9 +83,13 @@ func (j *Journal) update(fn string, f func(tx *bolt.Tx) error) error {
 }
 
 // logged records a change in the redo log and returns; the next group commit
-// applies f.
-func (j *Journal) logged(fn string, kind byte, payload []byte, f func(tx *bolt.Tx) error) error {
-	return j.run(fn, func() error { return j.c.logged(kind, payload, f) })
+// applies it.
+func (j *Journal) logged(fn string, ch redoChange) error {
+	payload, err := json.Marshal(ch)
+	if err != nil {
+		return errorf(fn, err)
+	}
+	return j.run(fn, func() error { return j.c.logged(ch.kind(), payload, ch.apply) })
 }
 
 func (j *Journal) run(fn string, op func() error) error {

@@ -129,7 +129,14 @@ func readRedo(path string) ([]redoRecord, error) {
 	return out, nil
 }
 
-// putPayload and deliveredPayload are the records' JSON payloads.
+// redoChange is one change PutTask, MarkDelivered or RemoveTask logs: its
+// record kind, its JSON payload (the value itself) and what applying it does,
+// so that the caller and a replay after a kill share one definition.
+type redoChange interface {
+	kind() byte
+	apply(tx *bolt.Tx) error
+}
+
 type putPayload struct {
 	Session string     `json:"s"`
 	TaskID  uint64     `json:"t"`
@@ -147,30 +154,37 @@ type deliveredPayload struct {
 	Seqs    []uint64 `json:"e"`
 }
 
+func (*putPayload) kind() byte       { return redoPut }
+func (*removePayload) kind() byte    { return redoRemove }
+func (*deliveredPayload) kind() byte { return redoDelivered }
+
+func (p *putPayload) apply(tx *bolt.Tx) error {
+	return putTaskTx(tx, p.Session, p.TaskID, p.Static, p.Status)
+}
+
+func (p *removePayload) apply(tx *bolt.Tx) error { return removeTaskTx(tx, p.Session, p.TaskID) }
+
+func (p *deliveredPayload) apply(tx *bolt.Tx) error {
+	return markDeliveredTx(tx, p.Session, p.Seqs)
+}
+
 // applyRedo applies one record in tx.
 func applyRedo(tx *bolt.Tx, r redoRecord) error {
+	var ch redoChange
 	switch r.kind {
 	case redoPut:
-		var p putPayload
-		if err := json.Unmarshal(r.payload, &p); err != nil {
-			return fmt.Errorf("%w: %v", errRefused, err)
-		}
-		return putTaskTx(tx, p.Session, p.TaskID, p.Static, p.Status)
+		ch = &putPayload{}
 	case redoDelivered:
-		var p deliveredPayload
-		if err := json.Unmarshal(r.payload, &p); err != nil {
-			return fmt.Errorf("%w: %v", errRefused, err)
-		}
-		return markDeliveredTx(tx, p.Session, p.Seqs)
+		ch = &deliveredPayload{}
 	case redoRemove:
-		var p removePayload
-		if err := json.Unmarshal(r.payload, &p); err != nil {
-			return fmt.Errorf("%w: %v", errRefused, err)
-		}
-		return removeTaskTx(tx, p.Session, p.TaskID)
+		ch = &removePayload{}
 	default:
 		return fmt.Errorf("%w: record kind %q", errRefused, r.kind)
 	}
+	if err := json.Unmarshal(r.payload, ch); err != nil {
+		return fmt.Errorf("%w: %v", errRefused, err)
+	}
+	return ch.apply(tx)
 }
 
 // errRefused marks a redo record that cannot apply (skipped, not an error).

@@ -48,13 +48,7 @@ func (j *Journal) PutTask(rec TaskRecord) error {
 		return err
 	}
 	st, ss := splitTask(&rec)
-	payload, err := json.Marshal(putPayload{Session: rec.SessionID, TaskID: rec.TaskID, Static: st, Status: ss})
-	if err != nil {
-		return errorf(fn, err)
-	}
-	return j.logged(fn, redoPut, payload, func(tx *bolt.Tx) error {
-		return putTaskTx(tx, rec.SessionID, rec.TaskID, st, ss)
-	})
+	return j.logged(fn, &putPayload{Session: rec.SessionID, TaskID: rec.TaskID, Static: st, Status: ss})
 }
 
 func putTaskTx(tx *bolt.Tx, sessionID string, taskID uint64, st taskStatic, ss taskStatus) error {
@@ -211,13 +205,7 @@ func (j *Journal) RemoveTask(sessionID string, taskID uint64) error {
 	if err := checkSessionID(fn, sessionID); err != nil {
 		return err
 	}
-	payload, err := json.Marshal(removePayload{Session: sessionID, TaskID: taskID})
-	if err != nil {
-		return errorf(fn, err)
-	}
-	return j.logged(fn, redoRemove, payload, func(tx *bolt.Tx) error {
-		return removeTaskTx(tx, sessionID, taskID)
-	})
+	return j.logged(fn, &removePayload{Session: sessionID, TaskID: taskID})
 }
 
 func removeTaskTx(tx *bolt.Tx, sessionID string, taskID uint64) error {
