@@ -29,7 +29,7 @@ type committer struct {
 	closing bool
 	stopped chan struct{}
 
-	redo    *redoLog // nil when the redo log could not be opened
+	redo    *redoLog // once unusable (a torn write), its append fails and logged commits instead
 	nextSeq uint64   // seq of the next redo record
 	doneSeq uint64   // every redo record up to this one is committed (or refused)
 	keepLog bool     // a commit of logged changes failed: the next Open must apply them
@@ -67,15 +67,13 @@ func (c *committer) commit(fn func(tx *bolt.Tx) error) error {
 // cannot take the record, it falls back to waiting for the commit.
 func (c *committer) logged(kind byte, payload []byte, fn func(tx *bolt.Tx) error) error {
 	c.mu.Lock()
-	if c.redo != nil {
-		seq := c.nextSeq
-		if err := c.redo.append(seq, kind, payload); err == nil {
-			c.nextSeq++
-			c.queue = append(c.queue, &write{fn: fn, seq: seq})
-			c.wake.Signal()
-			c.mu.Unlock()
-			return nil
-		}
+	seq := c.nextSeq
+	if err := c.redo.append(seq, kind, payload); err == nil {
+		c.nextSeq++
+		c.queue = append(c.queue, &write{fn: fn, seq: seq})
+		c.wake.Signal()
+		c.mu.Unlock()
+		return nil
 	}
 	c.mu.Unlock()
 	return c.commit(fn)
@@ -98,9 +96,7 @@ func (c *committer) close() {
 	c.wake.Signal()
 	c.mu.Unlock()
 	<-c.stopped
-	if c.redo != nil {
-		c.redo.close()
-	}
+	c.redo.close()
 }
 
 func (c *committer) run() {
@@ -207,7 +203,7 @@ func (c *committer) settleRedo(lastSeq uint64, done bool) {
 		return
 	}
 	c.doneSeq = max(c.doneSeq, lastSeq)
-	if c.doneSeq+1 == c.nextSeq && !c.keepLog && c.redo != nil {
+	if c.doneSeq+1 == c.nextSeq && !c.keepLog {
 		c.redo.reset()
 	}
 }
