@@ -55,32 +55,37 @@ func (j *Journal) MarkDelivered(sessionID string, seqs ...uint64) error {
 	// Check now, so that the caller hears of an unknown seq, without waiting for
 	// logged changes (events are only created by CompleteTask, which commits
 	// before it returns); the logged change checks again when it is applied.
-	if err := j.peek(fn, func(tx *bolt.Tx) error { return checkEvents(tx, sessionID, seqs) }); err != nil {
+	err := j.peek(fn, func(tx *bolt.Tx) error {
+		_, err := checkEvents(tx, sessionID, seqs)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	return j.logged(fn, &deliveredPayload{Session: sessionID, Seqs: seqs})
 }
 
-// checkEvents fails with ErrUnknownEvent unless every seq is an event of the session.
-func checkEvents(tx *bolt.Tx, sessionID string, seqs []uint64) error {
+// checkEvents fails with ErrUnknownEvent unless every seq is an event of the
+// session, and returns the session's buckets.
+func checkEvents(tx *bolt.Tx, sessionID string, seqs []uint64) (sessionBuckets, error) {
 	b, ok, err := session(tx, sessionID)
 	if err != nil {
-		return err
+		return b, err
 	}
 	for _, seq := range seqs {
 		if !ok || b.events.Get(key(seq, partEvent)) == nil {
-			return fmt.Errorf("event %d of session %q: %w", seq, sessionID, ErrUnknownEvent)
+			return b, fmt.Errorf("event %d of session %q: %w", seq, sessionID, ErrUnknownEvent)
 		}
 	}
-	return nil
+	return b, nil
 }
 
 // markDeliveredTx checks every seq before it writes, so a refusal changes nothing.
 func markDeliveredTx(tx *bolt.Tx, sessionID string, seqs []uint64) error {
-	if err := checkEvents(tx, sessionID, seqs); err != nil {
+	b, err := checkEvents(tx, sessionID, seqs)
+	if err != nil {
 		return err
 	}
-	b, _, _ := session(tx, sessionID)
 	for _, seq := range seqs {
 		if err := b.events.Put(key(seq, partDelivered), []byte{}); err != nil {
 			return err
