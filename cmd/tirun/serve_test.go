@@ -10,9 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tirun/tirun/internal/testkit"
 )
 
 // startServe runs `tirun serve` in-process and reads the URL line it prints.
@@ -20,10 +21,10 @@ func startServe(t *testing.T, args ...string) (url string, stop func() int) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr strings.Builder
+	stderr := &testkit.SyncBuffer{} // the command's goroutines write it while the test runs
 	done := make(chan int, 1)
 	go func() {
-		done <- runCLI(ctx, append([]string{"serve"}, args...), &cliIO{Stdout: pw, Stderr: &lockedWriter{w: &stderr}})
+		done <- runCLI(ctx, append([]string{"serve"}, args...), &cliIO{Stdout: pw, Stderr: stderr})
 		pw.Close()
 	}()
 	lines := make(chan string, 1)
@@ -36,7 +37,7 @@ func startServe(t *testing.T, args ...string) (url string, stop func() int) {
 	case url = <-lines:
 	case <-time.After(20 * time.Second):
 		cancel()
-		t.Fatal("tirun serve printed no URL")
+		t.Fatalf("tirun serve printed no URL; stderr:\n%s", stderr)
 	}
 	stop = func() int {
 		cancel()
@@ -50,18 +51,6 @@ func startServe(t *testing.T, args ...string) (url string, stop func() int) {
 	}
 	t.Cleanup(func() { cancel() })
 	return url, stop
-}
-
-// lockedWriter serialises writes from the command's goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
 }
 
 func TestServePrintsURLAndServesUntilInterrupted(t *testing.T) {
