@@ -156,6 +156,21 @@ func putRecord(t *testing.T, seq uint64, rec TaskRecord) redoRecord {
 	return redoRecord{seq: seq, kind: redoPut, payload: p}
 }
 
+// openWithRedo puts data in dir's redo log, opens the journal (which applies
+// it) and returns it with session "s"'s tasks.
+func openWithRedo(t *testing.T, dir string, data []byte) (*Journal, []TaskRecord) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, RedoFileName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j := openT(t, dir)
+	tasks, err := j.Tasks("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, tasks
+}
+
 func TestReplayAppliesOnlyRecordsAfterTheLastCommit(t *testing.T) {
 	dir := t.TempDir()
 	j, err := Open(dir)
@@ -178,14 +193,7 @@ func TestReplayAppliesOnlyRecordsAfterTheLastCommit(t *testing.T) {
 	data := writeRedo(t, dir, putRecord(t, 1, sampleTask("s", 1)), putRecord(t, 3, sampleTask("s", 2)),
 		redoRecord{seq: 4, kind: redoDelivered, payload: []byte(`{"s":"s","e":[99]}`)}, // an unknown event: skipped
 		putRecord(t, 5, sampleTask("s", 4)))
-	if err := os.WriteFile(filepath.Join(dir, RedoFileName), data[:len(data)-5], 0o600); err != nil {
-		t.Fatal(err)
-	}
-	j = openT(t, dir)
-	tasks, err := j.Tasks("s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	j, tasks := openWithRedo(t, dir, data[:len(data)-5])
 	if len(tasks) != 1 || tasks[0].TaskID != 2 {
 		t.Fatalf("after replay the journal holds %+v; want task 2 only", tasks)
 	}
@@ -210,14 +218,7 @@ func TestDamagedRedoRecordEndsTheLog(t *testing.T) {
 	data := writeRedo(t, dir, putRecord(t, 1, sampleTask("s", 1)), putRecord(t, 2, sampleTask("s", 2)))
 	// Flip a byte inside the second record's payload: its checksum fails.
 	data[len(data)-10] ^= 0xff
-	if err := os.WriteFile(filepath.Join(dir, RedoFileName), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	j = openT(t, dir)
-	tasks, err := j.Tasks("s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tasks := openWithRedo(t, dir, data)
 	if len(tasks) != 1 || tasks[0].TaskID != 1 {
 		t.Fatalf("journal holds %+v; want task 1 only", tasks)
 	}
