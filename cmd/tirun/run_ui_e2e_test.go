@@ -74,10 +74,7 @@ var sgr = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 func TestRunOnATerminalShowsBarsTraceAndHAR(t *testing.T) {
 	dir := t.TempDir()
-	script := filepath.Join(dir, "transfers.js")
-	if err := os.WriteFile(script, []byte(transferScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, transferScript)
 	trace, har := filepath.Join(dir, "trace.ndjson"), filepath.Join(dir, "run.har")
 	code, raw := runCLIProcess(t, true, "run", "--serve", "--data-dir", filepath.Join(dir, "data"),
 		"--trace", trace, "--har", har, script)
@@ -211,10 +208,7 @@ func TestRunOnATerminalShowsBarsTraceAndHAR(t *testing.T) {
 
 func TestRunOnAPipeHasNoControlSequences(t *testing.T) {
 	dir := t.TempDir()
-	script := filepath.Join(dir, "transfers.js")
-	if err := os.WriteFile(script, []byte(transferScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, transferScript)
 	code, out := runCLIProcess(t, false, "run", "--serve", "--data-dir", filepath.Join(dir, "data"), script)
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, out)
