@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/dop251/goja"
+
+	"github.com/tirun/tirun/internal/testkit"
 )
 
 const afterMainAppID = "com.tirun.aftermain-test"
@@ -23,7 +25,7 @@ func init() {
 
 func TestAfterMainHookRunsAfterTopLevelCodeBeforeCallbacks(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID, LeaveBackgroundTasks: true})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	err := rt.RunString(ctx, "main.js", `
 		var order = [];
 		setTimeout(function () { order.push('timeout'); }, 0);
@@ -47,7 +49,7 @@ func TestAfterMainHookRunsAfterTopLevelCodeBeforeCallbacks(t *testing.T) {
 
 func TestAfterMainHookListenerThrowingEndsTheRun(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	err := rt.RunString(ctx, "main.js", `
 		Ti.App.iOS.addEventListener('launched', function () { throw new Error('listener broke'); });
 	`)
@@ -59,7 +61,7 @@ func TestAfterMainHookListenerThrowingEndsTheRun(t *testing.T) {
 
 func TestAfterMainHookSkippedWhenTheScriptThrows(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{AppID: afterMainAppID})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	err := rt.RunString(ctx, "main.js", `
 		Ti.App.iOS.addEventListener('launched', function () { globalThis.ran = true; });
 		throw new Error('top-level failure');

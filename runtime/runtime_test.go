@@ -59,7 +59,7 @@ func newTestRuntime(t *testing.T, opts Options) (*Runtime, *syncBuffer) {
 
 func runJS(t *testing.T, rt *Runtime, src string) error {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	return rt.RunString(ctx, t.Name()+".js", src)
 }
 
@@ -188,7 +188,7 @@ func TestRequireLocalModuleAndNodeModules(t *testing.T) {
 	rt, logs := newTestRuntime(t, Options{Modules: map[string]ModuleLoader{
 		"path-check": func(rt *Runtime) (goja.Value, error) { return rt.VM().ToValue(mathPath), nil },
 	}})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	if err := rt.RunFile(ctx, filepath.Join(dir, "main.js")); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestNodeCompatModulesAndProcess(t *testing.T) {
 
 func TestFireAppEventFromGoroutine(t *testing.T) {
 	rt, logs := newTestRuntime(t, Options{})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	var wg sync.WaitGroup
 	err := rt.Loop().Run(ctx, func(vm *goja.Runtime) error {
 		_, err := vm.RunString(`
@@ -277,7 +277,7 @@ func TestUncaughtErrorFromFileHasFileLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt, _ := newTestRuntime(t, Options{})
-	err := rt.RunFile(testCtx(t), path)
+	err := rt.RunFile(testkit.Context(t), path)
 	var ue *loop.UncaughtError
 	if !errors.As(err, &ue) || ue.Message != "Error: kaput" || !strings.Contains(ue.Stack, "throws.js:3:") {
 		t.Fatalf("err = %v", err)
@@ -286,7 +286,7 @@ func TestUncaughtErrorFromFileHasFileLine(t *testing.T) {
 
 func TestSyntaxErrorIsReturned(t *testing.T) {
 	rt, _ := newTestRuntime(t, Options{})
-	err := rt.RunString(testCtx(t), "syntax.js", "var x = ;")
+	err := rt.RunString(testkit.Context(t), "syntax.js", "var x = ;")
 	if err == nil || !strings.Contains(err.Error(), "syntax.js") {
 		t.Fatalf("err = %v", err)
 	}
@@ -347,7 +347,7 @@ func TestCloseReleasesEverything(t *testing.T) {
 		h.Release()
 	}()
 	done := make(chan error, 1)
-	go func() { done <- rt.RunString(testCtx(t), "pending.js", "setTimeout(function () {}, 60000);") }()
+	go func() { done <- rt.RunString(testkit.Context(t), "pending.js", "setTimeout(function () {}, 60000);") }()
 	time.Sleep(20 * time.Millisecond)
 	if err := rt.Close(); err == nil || !strings.Contains(err.Error(), "bad hook") {
 		t.Fatalf("Close = %v, want the hook panic reported", err)
@@ -369,7 +369,7 @@ func TestCloseReleasesEverything(t *testing.T) {
 	if rt.Close() != nil {
 		t.Fatal("second Close must be a no-op")
 	}
-	if err := rt.RunString(testCtx(t), "x.js", "1"); err == nil {
+	if err := rt.RunString(testkit.Context(t), "x.js", "1"); err == nil {
 		t.Fatal("Run after Close must fail")
 	}
 	goleak.VerifyNone(t) // tests here are not parallel: nothing else may be running
@@ -447,7 +447,7 @@ func TestCloseWaitsForRunningScript(t *testing.T) {
 	})
 	rt.OnClose(func() { record("hook") })
 	done := make(chan error, 1)
-	go func() { done <- rt.RunString(testCtx(t), "slow.js", "slowNative(); while (true) {}") }()
+	go func() { done <- rt.RunString(testkit.Context(t), "slow.js", "slowNative(); while (true) {}") }()
 	select {
 	case <-started:
 	case <-time.After(10 * time.Second):

@@ -4,6 +4,7 @@ package testkit
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"sync"
 	"testing"
@@ -11,6 +12,14 @@ import (
 
 	"github.com/creack/pty"
 )
+
+// Context bounds a test's run at 20 seconds, cancelled when the test ends: a loop that fails
+// to end makes the test fail, not hang.
+func Context(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // SyncBuffer is a bytes.Buffer that goroutines may write while a test reads it.
 type SyncBuffer struct {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/dop251/goja"
 	"go.uber.org/goleak"
+
+	"github.com/tirun/tirun/internal/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -38,7 +40,7 @@ func script(name, src string) func(vm *goja.Runtime) error {
 
 func runScript(t *testing.T, l *Loop, name, src string) error {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	return l.Run(ctx, script(name, src))
 }
 
@@ -121,7 +123,7 @@ func TestTimerArgumentValidation(t *testing.T) {
 func TestRefHeldByGoroutineKeepsLoopAlive(t *testing.T) {
 	l, log := newTestLoop(t)
 	var wg sync.WaitGroup
-	err := l.Run(testCtx(t), func(vm *goja.Runtime) error {
+	err := l.Run(testkit.Context(t), func(vm *goja.Runtime) error {
 		h := l.Ref() // synchronously, on the loop, before the goroutine starts
 		wg.Add(1)
 		go func() {
@@ -253,7 +255,7 @@ func TestContextCancelWhileWaitingOnRef(t *testing.T) {
 func TestJobErrorEndsRun(t *testing.T) {
 	l, _ := newTestLoop(t)
 	sentinel := errors.New("native failure")
-	err := l.Run(testCtx(t), func(vm *goja.Runtime) error {
+	err := l.Run(testkit.Context(t), func(vm *goja.Runtime) error {
 		l.RunOnLoop(func(*goja.Runtime) error { return sentinel })
 		return nil
 	})
@@ -275,7 +277,7 @@ func TestGoPanicBecomesError(t *testing.T) {
 		t.Fatalf("err = %v (%T)", err, err)
 	}
 	// Direct panic in a Go job too.
-	err = l.Run(testCtx(t), func(*goja.Runtime) error { panic("plain") })
+	err = l.Run(testkit.Context(t), func(*goja.Runtime) error { panic("plain") })
 	if !errors.As(err, &pe) {
 		t.Fatalf("err = %v", err)
 	}
@@ -288,7 +290,7 @@ func TestCloseInvalidatesHandles(t *testing.T) {
 	if h.Post(func(*goja.Runtime) error { return nil }) || l.RunOnLoop(func(*goja.Runtime) error { return nil }) {
 		t.Fatal("Post/RunOnLoop after Close must return false")
 	}
-	if err := l.Run(testCtx(t), nil); !errors.Is(err, ErrClosed) {
+	if err := l.Run(testkit.Context(t), nil); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Run after Close = %v", err)
 	}
 }
@@ -296,7 +298,7 @@ func TestCloseInvalidatesHandles(t *testing.T) {
 func TestCloseInterruptsRun(t *testing.T) {
 	l, _ := newTestLoop(t)
 	done := make(chan error, 1)
-	go func() { done <- l.Run(testCtx(t), script("busy.js", "while (true) {}")) }()
+	go func() { done <- l.Run(testkit.Context(t), script("busy.js", "while (true) {}")) }()
 	time.Sleep(20 * time.Millisecond)
 	l.Close()
 	select {
@@ -313,7 +315,7 @@ func TestManyConcurrentPosters(t *testing.T) {
 	l, _ := newTestLoop(t)
 	const workers, each = 8, 500
 	count := 0
-	err := l.Run(testCtx(t), func(vm *goja.Runtime) error {
+	err := l.Run(testkit.Context(t), func(vm *goja.Runtime) error {
 		for w := 0; w < workers; w++ {
 			h := l.Ref()
 			go func() {

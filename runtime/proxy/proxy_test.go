@@ -11,6 +11,7 @@ import (
 	"github.com/dop251/goja"
 	"go.uber.org/goleak"
 
+	"github.com/tirun/tirun/internal/testkit"
 	"github.com/tirun/tirun/runtime/loop"
 )
 
@@ -53,7 +54,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, name, src string) error {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	return f.l.Run(ctx, func(vm *goja.Runtime) error {
 		_, err := vm.RunScript(name, src)
 		return err
@@ -254,7 +255,7 @@ func TestFireAsyncFromGoroutines(t *testing.T) {
 	f := newFixture(t)
 	const producers, each = 4, 250
 	var wg sync.WaitGroup
-	err := f.l.Run(testCtx(t), func(vm *goja.Runtime) error {
+	err := f.l.Run(testkit.Context(t), func(vm *goja.Runtime) error {
 		if _, err := vm.RunString(`
 			var got = 0, sum = 0, sources = true;
 			parent.addEventListener('progress', function (e) {
@@ -299,7 +300,7 @@ func TestFireAsyncFromGoroutines(t *testing.T) {
 
 func TestFireAsyncListenerExceptionIsUncaught(t *testing.T) {
 	f := newFixture(t)
-	err := f.l.Run(testCtx(t), func(vm *goja.Runtime) error {
+	err := f.l.Run(testkit.Context(t), func(vm *goja.Runtime) error {
 		if _, err := vm.RunScript("async.js", "child.addEventListener('done', function () {\n  throw new Error('async listener');\n});"); err != nil {
 			return err
 		}
@@ -318,7 +319,7 @@ func TestFireAsyncListenerExceptionIsUncaught(t *testing.T) {
 
 func TestGoFireOutsideJSBecomesRunError(t *testing.T) {
 	f := newFixture(t)
-	err := f.l.Run(testCtx(t), func(vm *goja.Runtime) error {
+	err := f.l.Run(testkit.Context(t), func(vm *goja.Runtime) error {
 		if _, err := vm.RunString("child.addEventListener('x', function () { throw new TypeError('from Fire'); });"); err != nil {
 			return err
 		}
