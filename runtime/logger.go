@@ -12,19 +12,21 @@ import (
 // LevelTrace is below slog.LevelDebug: Ti.API.trace and console.trace.
 const LevelTrace = slog.LevelDebug - 4
 
-// ParseLevel accepts trace, debug, info, warn (warning) and error, in any case.
+// levelNames are the lower-case level names ParseLevel and Ti.API.log(level, message) accept.
+var levelNames = map[string]slog.Level{
+	"trace": LevelTrace, "debug": slog.LevelDebug, "info": slog.LevelInfo,
+	"warn": slog.LevelWarn, "warning": slog.LevelWarn, "error": slog.LevelError,
+}
+
+// ParseLevel accepts trace, debug, info, warn (warning) and error, in any case and padded;
+// empty means info.
 func ParseLevel(s string) (slog.Level, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "trace":
-		return LevelTrace, nil
-	case "debug":
-		return slog.LevelDebug, nil
-	case "info", "":
+	name := strings.ToLower(strings.TrimSpace(s))
+	if name == "" {
 		return slog.LevelInfo, nil
-	case "warn", "warning":
-		return slog.LevelWarn, nil
-	case "error":
-		return slog.LevelError, nil
+	}
+	if level, ok := levelNames[name]; ok {
+		return level, nil
 	}
 	return 0, fmt.Errorf("unknown log level %q (want debug, info, warn or error)", s)
 }

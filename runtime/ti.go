@@ -61,10 +61,9 @@ func (rt *Runtime) apiLog(call goja.FunctionCall) goja.Value {
 	}
 	name := strings.ToLower(args[0].String())
 	msg := formatArgs(rt.vm, args[1:])
-	// ParseLevel also takes "" and padded names; Titanium prints those as a custom tag.
-	if level, err := ParseLevel(name); err == nil && name != "" && strings.TrimSpace(name) == name {
+	if level, ok := levelNames[name]; ok {
 		rt.log(level, msg)
-	} else { // Titanium prints custom levels as their own tag
+	} else { // Titanium prints custom levels (and "" or padded names) as their own tag
 		rt.log(slog.LevelInfo, "["+strings.ToUpper(name)+"] "+msg)
 	}
 	return goja.Undefined()
