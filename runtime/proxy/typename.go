@@ -4,7 +4,8 @@ import "github.com/dop251/goja"
 
 // TypeName names a JS value's type for argument error messages: "undefined", "null",
 // "string", "number", "boolean", "function", "array", a proxy's apiName (e.g. "Ti.Blob"),
-// or "object". Packages with host objects of their own check those first.
+// or "object". Host objects are proxies (their Go value attached with SetNative), so their
+// apiName names them.
 func TypeName(v goja.Value) string {
 	switch {
 	case v == nil || goja.IsUndefined(v):
