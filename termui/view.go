@@ -136,8 +136,9 @@ func applyEvent(st *taskState, e telemetry.Event) bool {
 	default:
 		return false
 	}
-	if st.label == "" { // no taskStart seen: name the task by the URL a response or completion carries
-		url, _ := p["url"].(string)
+	// No taskStart seen: name the task by the URL a response or completion carries. Progress
+	// events carry none, so the frequent ones skip this.
+	if url, ok := p["url"].(string); ok && st.label == "" {
 		st.label = taskLabel("", "", url)
 	}
 	return true
