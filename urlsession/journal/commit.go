@@ -1,7 +1,10 @@
 package journal
 
 import (
+	"errors"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -20,6 +23,14 @@ import (
 // task, say) leaves the others alone: the writes before it are committed,
 // it gets its error, the writes after it go on (so a write's function may
 // run more than once, on the same state; it must reset what it collects).
+//
+// When a commit itself fails (the disk, not a write), the callers waiting
+// for it get the error, but logged changes, whose callers were already told
+// they are done, go back to the head of the queue and are tried again after
+// a growing pause. Nothing may be committed past them meanwhile: each commit
+// records the highest redo seq it applied, and Open replays only what comes
+// after that. If the journal closes while commits still fail, they stay in
+// the redo log for the next Open.
 type committer struct {
 	db *bolt.DB
 
@@ -27,12 +38,15 @@ type committer struct {
 	wake    *sync.Cond // queue got work, or closing
 	queue   []*write
 	closing bool
+	quit    chan struct{} // closed by close: ends a retry pause
 	stopped chan struct{}
+	pause   time.Duration // before the next attempt after failed commits; 0 when healthy
 
 	redo    *redoLog // once unusable (a torn write), its append fails and logged commits instead
 	nextSeq uint64   // seq of the next redo record
 	doneSeq uint64   // every redo record up to this one is committed (or refused)
-	keepLog bool     // a commit of logged changes failed: the next Open must apply them
+
+	failNext atomic.Int32 // tests only: so many coming commits fail
 }
 
 // write is one queued change. seq > 0 marks a change that is already in the
@@ -44,8 +58,11 @@ type write struct {
 	done chan error // nil when nobody waits
 }
 
+var errInjectedFailure = errors.New("journal: commit failed (injected by a test)")
+
 func newCommitter(db *bolt.DB, redo *redoLog, lastSeq uint64) *committer {
-	c := &committer{db: db, redo: redo, nextSeq: lastSeq + 1, doneSeq: lastSeq, stopped: make(chan struct{})}
+	c := &committer{db: db, redo: redo, nextSeq: lastSeq + 1, doneSeq: lastSeq,
+		quit: make(chan struct{}), stopped: make(chan struct{})}
 	c.wake = sync.NewCond(&c.mu)
 	go c.run()
 	return c
@@ -95,6 +112,7 @@ func (c *committer) close() {
 	c.closing = true
 	c.wake.Signal()
 	c.mu.Unlock()
+	close(c.quit)
 	<-c.stopped
 	c.redo.close()
 }
@@ -105,6 +123,14 @@ func (c *committer) run() {
 		c.mu.Lock()
 		for len(c.queue) == 0 && !c.closing {
 			c.wake.Wait()
+		}
+		if pause := c.pause; pause > 0 && !c.closing {
+			c.mu.Unlock()
+			select { // what arrives meanwhile joins the next attempt
+			case <-time.After(pause):
+			case <-c.quit:
+			}
+			c.mu.Lock()
 		}
 		batch := c.queue
 		c.queue = nil
@@ -121,7 +147,11 @@ func (c *committer) apply(batch []*write) {
 	for len(batch) > 0 {
 		failed, werr, err := c.tryCommit(batch)
 		if failed < 0 {
-			c.finish(batch, err, err == nil)
+			if err != nil {
+				c.commitFailed(batch, err)
+				return
+			}
+			c.finish(batch, nil)
 			return
 		}
 		// Run the writes before the failing one again (same state, same result)
@@ -129,10 +159,13 @@ func (c *committer) apply(batch []*write) {
 		// logged change the journal refuses (a mark for an event removed since,
 		// say) would be refused again by the next Open.
 		if failed > 0 {
-			_, _, err := c.tryCommit(batch[:failed])
-			c.finish(batch[:failed], err, err == nil)
+			if _, _, err := c.tryCommit(batch[:failed]); err != nil {
+				c.commitFailed(batch, err)
+				return
+			}
+			c.finish(batch[:failed], nil)
 		}
-		c.finish(batch[failed:failed+1], werr, true)
+		c.finish(batch[failed:failed+1], werr)
 		batch = batch[failed+1:]
 	}
 }
@@ -150,6 +183,9 @@ func (c *committer) tryCommit(batch []*write) (failed int, werr, err error) {
 	}
 	if !any {
 		return -1, nil, nil // barriers only
+	}
+	if c.failNext.Load() > 0 && c.failNext.Add(-1) >= 0 {
+		return -1, nil, errInjectedFailure
 	}
 	err = guard(func() error {
 		return c.db.Update(func(tx *bolt.Tx) error {
@@ -174,17 +210,22 @@ func (c *committer) tryCommit(batch []*write) (failed int, werr, err error) {
 	return -1, nil, err
 }
 
-// finish reports the outcome to the waiting callers and, once every logged
-// change is done with, empties the redo log. done is false when the commit
-// failed: logged changes then stay in the redo log for the next Open.
-func (c *committer) finish(ws []*write, err error, done bool) {
+// finish reports the outcome of writes that are done with (committed, or
+// refused by the journal) and, once every logged change is, empties the redo log.
+func (c *committer) finish(ws []*write, err error) {
 	var lastSeq uint64
 	for _, w := range ws {
 		lastSeq = max(lastSeq, w.seq)
 	}
+	c.mu.Lock()
+	c.pause = 0
 	if lastSeq > 0 {
-		c.settleRedo(lastSeq, done)
+		c.doneSeq = max(c.doneSeq, lastSeq)
+		if c.doneSeq+1 == c.nextSeq {
+			c.redo.reset()
+		}
 	}
+	c.mu.Unlock()
 	// Waiters hear last: when Sync returns, the redo log is already settled.
 	for _, w := range ws {
 		if w.done != nil {
@@ -193,17 +234,23 @@ func (c *committer) finish(ws []*write, err error, done bool) {
 	}
 }
 
-// settleRedo records that the logged changes up to lastSeq are done with (or, when
-// done is false, must stay for the next Open) and empties the log once none is left.
-func (c *committer) settleRedo(lastSeq uint64, done bool) {
+// commitFailed handles writes whose commit failed: waiters get err; logged
+// changes are tried again first thing, after a pause, or, once the journal
+// is closing, left in the redo log for the next Open.
+func (c *committer) commitFailed(ws []*write, err error) {
+	var again []*write
+	for _, w := range ws {
+		if w.seq > 0 {
+			again = append(again, w)
+		} else if w.done != nil {
+			w.done <- err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !done {
-		c.keepLog = true
+	if c.closing {
 		return
 	}
-	c.doneSeq = max(c.doneSeq, lastSeq)
-	if c.doneSeq+1 == c.nextSeq && !c.keepLog {
-		c.redo.reset()
-	}
+	c.queue = append(again, c.queue...)
+	c.pause = min(max(2*c.pause, 10*time.Millisecond), time.Second)
 }

@@ -431,3 +431,49 @@ func TestLoggedWritesDoNotWaitForCommits(t *testing.T) {
 		t.Fatalf("%d tasks left, want %d", len(tasks), n/2)
 	}
 }
+
+// A commit that fails (the disk, not a write) must not lose the logged
+// changes its callers were told are done: they are tried again, nothing is
+// committed past them meanwhile, and if the journal closes before a commit
+// succeeds, the next Open applies them from the redo log.
+func TestLoggedWritesSurviveFailedCommits(t *testing.T) {
+	dir := t.TempDir()
+	j := openT(t, dir)
+	j.c.failNext.Store(3)
+	if err := j.PutTask(sampleTask("s", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.PutTask(sampleTask("s", 2)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for j.Sync() != nil { // the failing attempts report their error to Sync
+		if time.Now().After(deadline) {
+			t.Fatal("logged writes never committed after the failures ended")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for id := uint64(1); id <= 2; id++ {
+		if _, found, err := j.Task("s", id); err != nil || !found {
+			t.Fatalf("task %d after failed commits: found=%v err=%v", id, found, err)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, RedoFileName)); len(data) != 0 {
+		t.Fatalf("the redo log was not emptied once everything committed: %d bytes", len(data))
+	}
+
+	// Commits that still fail when the journal closes leave the changes to the next Open.
+	j.c.failNext.Store(1 << 30)
+	if err := j.PutTask(sampleTask("s", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j2 := openT(t, dir)
+	for id := uint64(1); id <= 3; id++ {
+		if _, found, err := j2.Task("s", id); err != nil || !found {
+			t.Fatalf("task %d after Close with failing commits and Open: found=%v err=%v", id, found, err)
+		}
+	}
+}
